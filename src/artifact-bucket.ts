@@ -1,0 +1,109 @@
+import { Construct } from "constructs";
+import { DataAwsIamPolicyDocument } from "@cdktf/provider-aws/lib/data-aws-iam-policy-document";
+import { S3Bucket } from "@cdktf/provider-aws/lib/s3-bucket";
+import { S3BucketLifecycleConfiguration } from "@cdktf/provider-aws/lib/s3-bucket-lifecycle-configuration";
+import { S3BucketOwnershipControls } from "@cdktf/provider-aws/lib/s3-bucket-ownership-controls";
+import { S3BucketPolicy } from "@cdktf/provider-aws/lib/s3-bucket-policy";
+import { S3BucketPublicAccessBlock } from "@cdktf/provider-aws/lib/s3-bucket-public-access-block";
+import { S3BucketServerSideEncryptionConfigurationA } from "@cdktf/provider-aws/lib/s3-bucket-server-side-encryption-configuration";
+import { S3BucketVersioningA } from "@cdktf/provider-aws/lib/s3-bucket-versioning";
+import { ServiceRole } from "./iam";
+
+export interface ArtifactBucketProps {
+  /** Bucket name prefix (Terraform appends a unique suffix; at most 37 characters). */
+  readonly bucketPrefix: string;
+  /** Delete all objects on destroy. @default false */
+  readonly forceDestroy?: boolean;
+  /** Days noncurrent object versions are kept. @default 30 */
+  readonly noncurrentVersionExpirationDays?: number;
+}
+
+/** Private, versioned, encrypted S3 bucket for pipeline artifacts, reachable over TLS only. */
+export class ArtifactBucket extends Construct {
+  readonly bucket: S3Bucket;
+
+  constructor(scope: Construct, id: string, props: ArtifactBucketProps) {
+    super(scope, id);
+    this.bucket = new S3Bucket(this, "bucket", {
+      bucketPrefix: props.bucketPrefix,
+      forceDestroy: props.forceDestroy ?? false,
+    });
+    new S3BucketVersioningA(this, "versioning", {
+      bucket: this.bucket.id,
+      versioningConfiguration: { status: "Enabled" },
+    });
+    new S3BucketServerSideEncryptionConfigurationA(this, "sse", {
+      bucket: this.bucket.id,
+      rule: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } }],
+    });
+    const publicAccess = new S3BucketPublicAccessBlock(this, "public-access", {
+      bucket: this.bucket.id,
+      blockPublicAcls: true,
+      blockPublicPolicy: true,
+      ignorePublicAcls: true,
+      restrictPublicBuckets: true,
+    });
+    new S3BucketOwnershipControls(this, "ownership", {
+      bucket: this.bucket.id,
+      rule: { objectOwnership: "BucketOwnerEnforced" },
+    });
+    new S3BucketLifecycleConfiguration(this, "lifecycle", {
+      bucket: this.bucket.id,
+      rule: [
+        {
+          id: "expire-old-artifact-versions",
+          status: "Enabled",
+          filter: [{ prefix: "" }],
+          noncurrentVersionExpiration: [{ noncurrentDays: props.noncurrentVersionExpirationDays ?? 30 }],
+          abortIncompleteMultipartUpload: [{ daysAfterInitiation: 7 }],
+        },
+      ],
+    });
+    const tlsOnly = new DataAwsIamPolicyDocument(this, "tls-only", {
+      statement: [
+        {
+          sid: "DenyInsecureTransport",
+          effect: "Deny",
+          actions: ["s3:*"],
+          principals: [{ type: "*", identifiers: ["*"] }],
+          resources: [this.bucket.arn, `${this.bucket.arn}/*`],
+          condition: [{ test: "Bool", variable: "aws:SecureTransport", values: ["false"] }],
+        },
+      ],
+    });
+    new S3BucketPolicy(this, "policy", {
+      bucket: this.bucket.id,
+      policy: tlsOnly.json,
+      // S3 rejects a bucket policy while the public access block is still being applied.
+      dependsOn: [publicAccess],
+    });
+  }
+
+  /** Lets the role read artifacts. */
+  grantRead(role: ServiceRole, policyName = "artifacts-read"): void {
+    role.addPolicy(policyName, [
+      {
+        sid: "ReadArtifacts",
+        actions: ["s3:GetObject", "s3:GetObjectVersion"],
+        resources: [`${this.bucket.arn}/*`],
+      },
+      { sid: "LocateBucket", actions: ["s3:GetBucketLocation", "s3:ListBucket"], resources: [this.bucket.arn] },
+    ]);
+  }
+
+  /** Lets the role read and write artifacts. */
+  grantReadWrite(role: ServiceRole): void {
+    role.addPolicy("artifacts-read-write", [
+      {
+        sid: "ReadWriteArtifacts",
+        actions: ["s3:GetObject", "s3:GetObjectVersion", "s3:PutObject"],
+        resources: [`${this.bucket.arn}/*`],
+      },
+      {
+        sid: "LocateBucket",
+        actions: ["s3:GetBucketLocation", "s3:GetBucketVersioning", "s3:ListBucket"],
+        resources: [this.bucket.arn],
+      },
+    ]);
+  }
+}

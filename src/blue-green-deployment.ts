@@ -1,0 +1,114 @@
+import { Fn } from "cdktf";
+import { Construct } from "constructs";
+import { CodedeployApp } from "@cdktf/provider-aws/lib/codedeploy-app";
+import { CodedeployDeploymentGroup } from "@cdktf/provider-aws/lib/codedeploy-deployment-group";
+import { ArtifactBucket } from "./artifact-bucket";
+import { FargateService } from "./fargate-service";
+import { passRoleStatement, ServiceRole, siblingArn } from "./iam";
+import { BlueGreenLoadBalancer } from "./load-balancer";
+import { NAME_LIMITS, physicalName } from "./naming";
+
+export interface BlueGreenDeploymentProps {
+  readonly appName: string;
+  readonly service: FargateService;
+  readonly loadBalancer: BlueGreenLoadBalancer;
+  /** Bucket holding the revision CodeDeploy reads. */
+  readonly artifacts: ArtifactBucket;
+  /** @default "CodeDeployDefault.ECSAllAtOnce" */
+  readonly deploymentConfigName?: string;
+  /**
+   * automatic: reroute once the replacement tasks are healthy; manual: wait for someone to reroute
+   * (after testing on the test listener), stopping the deployment after rerouteWaitMinutes.
+   * @default "automatic"
+   */
+  readonly trafficReroute?: "automatic" | "manual";
+  /** Only with manual reroute. @default 60 */
+  readonly rerouteWaitMinutes?: number;
+  /** Minutes the old (blue) tasks keep running after a successful reroute. @default 5 */
+  readonly terminationWaitMinutes?: number;
+}
+
+/** CodeDeploy ECS application and BLUE_GREEN deployment group with traffic control over both listeners. */
+export class BlueGreenDeployment extends Construct {
+  readonly application: CodedeployApp;
+  readonly deploymentGroup: CodedeployDeploymentGroup;
+  readonly role: ServiceRole;
+  readonly deploymentConfigName: string;
+
+  constructor(scope: Construct, id: string, props: BlueGreenDeploymentProps) {
+    super(scope, id);
+    const { service, loadBalancer: lb } = props;
+    this.deploymentConfigName = props.deploymentConfigName ?? "CodeDeployDefault.ECSAllAtOnce";
+
+    this.role = new ServiceRole(this, "role", {
+      name: physicalName(props.appName, "codedeploy", NAME_LIMITS.iamRole),
+      servicePrincipal: "codedeploy.amazonaws.com",
+      description: "CodeDeploy: shift traffic between the blue and green task sets",
+    });
+    const serviceArn = service.service.id;
+    const listenerArns = [lb.productionListener.arn, lb.testListener.arn];
+    this.role.addPolicy("ecs-bluegreen", [
+      {
+        sid: "ManageTaskSets",
+        actions: ["ecs:DescribeServices", "ecs:CreateTaskSet", "ecs:UpdateServicePrimaryTaskSet", "ecs:DeleteTaskSet"],
+        resources: [
+          serviceArn,
+          siblingArn(serviceArn, `task-set/${service.cluster.name}/${service.service.name}/*`),
+        ],
+      },
+      {
+        sid: "DescribeLoadBalancing",
+        actions: [
+          "elasticloadbalancing:DescribeListeners",
+          "elasticloadbalancing:DescribeRules",
+          "elasticloadbalancing:DescribeTargetGroups",
+          "elasticloadbalancing:DescribeTargetHealth",
+        ],
+        // ELB Describe* calls support no resource-level permissions.
+        resources: ["*"],
+      },
+      {
+        sid: "ShiftTraffic",
+        actions: ["elasticloadbalancing:ModifyListener", "elasticloadbalancing:ModifyRule"],
+        resources: [
+          ...listenerArns,
+          // Rules of these listeners, should a user add path rules that CodeDeploy must shift too.
+          ...listenerArns.map((arn) => `${Fn.replace(arn, ":listener/", ":listener-rule/")}/*`),
+        ],
+      },
+      passRoleStatement([service.executionRole.role, service.taskRole.role], "ecs-tasks.amazonaws.com"),
+    ]);
+    props.artifacts.grantRead(this.role);
+
+    this.application = new CodedeployApp(this, "app", {
+      name: props.appName,
+      computePlatform: "ECS",
+    });
+    const manual = (props.trafficReroute ?? "automatic") === "manual";
+    this.deploymentGroup = new CodedeployDeploymentGroup(this, "group", {
+      appName: this.application.name,
+      deploymentGroupName: physicalName(props.appName, "bluegreen"),
+      serviceRoleArn: this.role.role.arn,
+      deploymentConfigName: this.deploymentConfigName,
+      deploymentStyle: { deploymentType: "BLUE_GREEN", deploymentOption: "WITH_TRAFFIC_CONTROL" },
+      autoRollbackConfiguration: { enabled: true, events: ["DEPLOYMENT_FAILURE"] },
+      blueGreenDeploymentConfig: {
+        deploymentReadyOption: manual
+          ? { actionOnTimeout: "STOP_DEPLOYMENT", waitTimeInMinutes: props.rerouteWaitMinutes ?? 60 }
+          : { actionOnTimeout: "CONTINUE_DEPLOYMENT" },
+        terminateBlueInstancesOnDeploymentSuccess: {
+          action: "TERMINATE",
+          terminationWaitTimeInMinutes: props.terminationWaitMinutes ?? 5,
+        },
+      },
+      ecsService: { clusterName: service.cluster.name, serviceName: service.service.name },
+      loadBalancerInfo: {
+        targetGroupPairInfo: {
+          prodTrafficRoute: { listenerArns: [lb.productionListener.arn] },
+          testTrafficRoute: { listenerArns: [lb.testListener.arn] },
+          targetGroup: [{ name: lb.blueTargetGroup.name }, { name: lb.greenTargetGroup.name }],
+        },
+      },
+    });
+  }
+}

@@ -1,0 +1,99 @@
+import { Construct } from "constructs";
+import { EcrLifecyclePolicy } from "@cdktf/provider-aws/lib/ecr-lifecycle-policy";
+import { EcrRepository } from "@cdktf/provider-aws/lib/ecr-repository";
+import { ServiceRole } from "./iam";
+
+export interface ContainerRepositoryProps {
+  /** Repository name. */
+  readonly name: string;
+  /** @default true */
+  readonly scanOnPush?: boolean;
+  /** @default "MUTABLE" */
+  readonly imageTagMutability?: "MUTABLE" | "IMMUTABLE";
+  /** Tagged images kept before the oldest expire. @default 30 */
+  readonly maxImageCount?: number;
+  /** Days an untagged image is kept. @default 7 */
+  readonly untaggedExpiryDays?: number;
+  /** Delete the repository on destroy even when it holds images. @default false */
+  readonly forceDelete?: boolean;
+}
+
+/** ECR repository for the application image, scanned on push, with old images expiring. */
+export class ContainerRepository extends Construct {
+  readonly repository: EcrRepository;
+
+  constructor(scope: Construct, id: string, props: ContainerRepositoryProps) {
+    super(scope, id);
+    this.repository = new EcrRepository(this, "repo", {
+      name: props.name,
+      imageTagMutability: props.imageTagMutability ?? "MUTABLE",
+      imageScanningConfiguration: { scanOnPush: props.scanOnPush ?? true },
+      forceDelete: props.forceDelete ?? false,
+    });
+    new EcrLifecyclePolicy(this, "lifecycle", {
+      repository: this.repository.name,
+      policy: JSON.stringify(lifecyclePolicy(props.untaggedExpiryDays ?? 7, props.maxImageCount ?? 30)),
+    });
+  }
+
+  /** Lets the role pull images (the ECS execution role). */
+  grantPull(role: ServiceRole): void {
+    role.addPolicy("ecr-pull", [
+      authorizationTokenStatement(),
+      {
+        sid: "PullImages",
+        actions: ["ecr:BatchCheckLayerAvailability", "ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"],
+        resources: [this.repository.arn],
+      },
+    ]);
+  }
+
+  /** Lets the role push images, and pull layers for a build cache (the CodeBuild role). */
+  grantPullPush(role: ServiceRole): void {
+    role.addPolicy("ecr-push", [
+      authorizationTokenStatement(),
+      {
+        sid: "PushImages",
+        actions: [
+          "ecr:BatchCheckLayerAvailability",
+          "ecr:BatchGetImage",
+          "ecr:GetDownloadUrlForLayer",
+          "ecr:InitiateLayerUpload",
+          "ecr:UploadLayerPart",
+          "ecr:CompleteLayerUpload",
+          "ecr:PutImage",
+        ],
+        resources: [this.repository.arn],
+      },
+    ]);
+  }
+}
+
+function authorizationTokenStatement() {
+  return {
+    sid: "EcrLogin",
+    actions: ["ecr:GetAuthorizationToken"],
+    // GetAuthorizationToken is account-wide: AWS supports no resource-level permission for it.
+    resources: ["*"],
+  };
+}
+
+/** Lifecycle rules as ECR expects them: the "any" rule must carry the highest priority number. */
+export function lifecyclePolicy(untaggedExpiryDays: number, maxImageCount: number) {
+  return {
+    rules: [
+      {
+        rulePriority: 1,
+        description: `Expire untagged images after ${untaggedExpiryDays} days`,
+        selection: { tagStatus: "untagged", countType: "sinceImagePushed", countUnit: "days", countNumber: untaggedExpiryDays },
+        action: { type: "expire" },
+      },
+      {
+        rulePriority: 2,
+        description: `Keep the newest ${maxImageCount} images`,
+        selection: { tagStatus: "any", countType: "imageCountMoreThan", countNumber: maxImageCount },
+        action: { type: "expire" },
+      },
+    ],
+  };
+}

@@ -1,0 +1,215 @@
+import { Fn } from "cdktf";
+import { Construct } from "constructs";
+import { AppautoscalingPolicy } from "@cdktf/provider-aws/lib/appautoscaling-policy";
+import { AppautoscalingTarget } from "@cdktf/provider-aws/lib/appautoscaling-target";
+import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group";
+import { EcsCluster } from "@cdktf/provider-aws/lib/ecs-cluster";
+import { EcsService } from "@cdktf/provider-aws/lib/ecs-service";
+import { EcsTaskDefinition } from "@cdktf/provider-aws/lib/ecs-task-definition";
+import { SecurityGroup } from "@cdktf/provider-aws/lib/security-group";
+import { Subnet } from "@cdktf/provider-aws/lib/subnet";
+import { Vpc } from "@cdktf/provider-aws/lib/vpc";
+import { VpcSecurityGroupEgressRule } from "@cdktf/provider-aws/lib/vpc-security-group-egress-rule";
+import { VpcSecurityGroupIngressRule } from "@cdktf/provider-aws/lib/vpc-security-group-ingress-rule";
+import { ContainerRepository } from "./container-repository";
+import { BlueGreenLoadBalancer } from "./load-balancer";
+import { logWriteStatement, ServiceRole } from "./iam";
+import { NAME_LIMITS, physicalName } from "./naming";
+
+export interface AutoScalingSettings {
+  readonly minCapacity: number;
+  readonly maxCapacity: number;
+  /** Average CPU utilisation to hold, percent. */
+  readonly targetCpuPercent: number;
+}
+
+export interface FargateServiceProps {
+  readonly appName: string;
+  readonly region: string;
+  readonly vpc: Vpc;
+  /** Subnets the tasks run in. */
+  readonly subnets: Subnet[];
+  /** Give tasks a public IP (only when they run in public subnets). @default false */
+  readonly assignPublicIp?: boolean;
+  readonly loadBalancer: BlueGreenLoadBalancer;
+  /** Repository the execution role may pull from. */
+  readonly repository: ContainerRepository;
+  readonly containerName: string;
+  readonly containerPort: number;
+  /** Image of the first task definition; later revisions come from the pipeline. */
+  readonly initialImage: string;
+  /** Fargate CPU units. @default 256 */
+  readonly cpu?: number;
+  /** Fargate memory, MiB. @default 512 */
+  readonly memory?: number;
+  /** @default 1 */
+  readonly desiredCount?: number;
+  /** When set, a CPU target-tracking policy owns desired_count. */
+  readonly autoScaling?: AutoScalingSettings;
+  /** Plain (non-secret) container environment. @default {} */
+  readonly environment?: Record<string, string>;
+  /** @default "enabled" */
+  readonly containerInsights?: "enabled" | "enhanced" | "disabled";
+  /** @default 30 */
+  readonly logRetentionDays?: number;
+}
+
+/**
+ * ECS cluster and Fargate service under the CODE_DEPLOY deployment controller, with its task definition,
+ * roles, log group and a security group that admits only the load balancer.
+ */
+export class FargateService extends Construct {
+  readonly cluster: EcsCluster;
+  readonly service: EcsService;
+  readonly taskDefinition: EcsTaskDefinition;
+  readonly executionRole: ServiceRole;
+  readonly taskRole: ServiceRole;
+  readonly securityGroup: SecurityGroup;
+  readonly logGroup: CloudwatchLogGroup;
+  readonly containerName: string;
+  readonly containerPort: number;
+  readonly cpu: number;
+  readonly memory: number;
+
+  constructor(scope: Construct, id: string, props: FargateServiceProps) {
+    super(scope, id);
+    const app = props.appName;
+    this.containerName = props.containerName;
+    this.containerPort = props.containerPort;
+    this.cpu = props.cpu ?? 256;
+    this.memory = props.memory ?? 512;
+
+    this.cluster = new EcsCluster(this, "cluster", {
+      name: app,
+      setting: [{ name: "containerInsights", value: props.containerInsights ?? "enabled" }],
+    });
+    this.logGroup = new CloudwatchLogGroup(this, "logs", {
+      name: `/ecs/${app}`,
+      retentionInDays: props.logRetentionDays ?? 30,
+    });
+
+    this.executionRole = new ServiceRole(this, "execution-role", {
+      name: physicalName(app, "ecs-execution", NAME_LIMITS.iamRole),
+      servicePrincipal: "ecs-tasks.amazonaws.com",
+      description: "ECS agent: pull the image, write logs",
+    });
+    props.repository.grantPull(this.executionRole);
+    this.executionRole.addPolicy("logs", [logWriteStatement(this.logGroup)]);
+    this.taskRole = new ServiceRole(this, "task-role", {
+      name: physicalName(app, "ecs-task", NAME_LIMITS.iamRole),
+      servicePrincipal: "ecs-tasks.amazonaws.com",
+      description: "The application's own AWS permissions (none by default)",
+    });
+
+    const environment = Object.entries(props.environment ?? {}).map(([name, value]) => ({ name, value }));
+    this.taskDefinition = new EcsTaskDefinition(this, "task", {
+      family: app,
+      requiresCompatibilities: ["FARGATE"],
+      networkMode: "awsvpc",
+      cpu: String(this.cpu),
+      memory: String(this.memory),
+      executionRoleArn: this.executionRole.role.arn,
+      taskRoleArn: this.taskRole.role.arn,
+      containerDefinitions: Fn.jsonencode([
+        {
+          name: props.containerName,
+          image: props.initialImage,
+          essential: true,
+          portMappings: [{ containerPort: props.containerPort, hostPort: props.containerPort, protocol: "tcp" }],
+          ...(environment.length ? { environment } : {}),
+          logConfiguration: {
+            logDriver: "awslogs",
+            options: {
+              "awslogs-group": this.logGroup.name,
+              "awslogs-region": props.region,
+              "awslogs-stream-prefix": "ecs",
+            },
+          },
+        },
+      ]),
+    });
+
+    this.securityGroup = new SecurityGroup(this, "sg", {
+      name: physicalName(app, "service"),
+      description: "ECS tasks: only the ALB may connect",
+      vpcId: props.vpc.id,
+      tags: { Name: physicalName(app, "service") },
+    });
+    new VpcSecurityGroupIngressRule(this, "in-from-alb", {
+      securityGroupId: this.securityGroup.id,
+      description: "From the load balancer only",
+      ipProtocol: "tcp",
+      fromPort: props.containerPort,
+      toPort: props.containerPort,
+      referencedSecurityGroupId: props.loadBalancer.securityGroup.id,
+    });
+    new VpcSecurityGroupEgressRule(this, "alb-out-to-service", {
+      securityGroupId: props.loadBalancer.securityGroup.id,
+      description: "To the ECS tasks",
+      ipProtocol: "tcp",
+      fromPort: props.containerPort,
+      toPort: props.containerPort,
+      referencedSecurityGroupId: this.securityGroup.id,
+    });
+    new VpcSecurityGroupEgressRule(this, "out-all", {
+      securityGroupId: this.securityGroup.id,
+      description: "Image pulls, logs and the application's own outbound calls",
+      ipProtocol: "-1",
+      cidrIpv4: "0.0.0.0/0",
+    });
+
+    const ignoreChanges = ["task_definition", "load_balancer"];
+    if (props.autoScaling) ignoreChanges.push("desired_count");
+    this.service = new EcsService(this, "service", {
+      name: app,
+      cluster: this.cluster.id,
+      taskDefinition: this.taskDefinition.arn,
+      desiredCount: props.autoScaling ? props.autoScaling.minCapacity : props.desiredCount ?? 1,
+      launchType: "FARGATE",
+      deploymentController: { type: "CODE_DEPLOY" },
+      loadBalancer: [
+        {
+          targetGroupArn: props.loadBalancer.blueTargetGroup.arn,
+          containerName: props.containerName,
+          containerPort: props.containerPort,
+        },
+      ],
+      networkConfiguration: {
+        subnets: props.subnets.map((s) => s.id),
+        securityGroups: [this.securityGroup.id],
+        assignPublicIp: props.assignPublicIp ?? false,
+      },
+      healthCheckGracePeriodSeconds: 30,
+      propagateTags: "SERVICE",
+      enableEcsManagedTags: true,
+      // A target group must be attached to a load balancer (through a listener) before a service can use it.
+      dependsOn: [props.loadBalancer.productionListener, props.loadBalancer.testListener],
+      // CodeDeploy registers a new task definition revision and swaps target groups on every deployment;
+      // an autoscaling policy owns the task count. Terraform must not undo either.
+      lifecycle: { ignoreChanges },
+    });
+
+    if (props.autoScaling) this.addCpuAutoScaling(props.autoScaling);
+  }
+
+  private addCpuAutoScaling(settings: AutoScalingSettings): void {
+    const target = new AppautoscalingTarget(this, "scaling-target", {
+      serviceNamespace: "ecs",
+      scalableDimension: "ecs:service:DesiredCount",
+      resourceId: `service/${this.cluster.name}/${this.service.name}`,
+      minCapacity: settings.minCapacity,
+      maxCapacity: settings.maxCapacity,
+    });
+    new AppautoscalingPolicy(this, "scaling-cpu", {
+      name: `${this.service.name}-cpu`,
+      policyType: "TargetTrackingScaling",
+      serviceNamespace: target.serviceNamespace,
+      scalableDimension: target.scalableDimension,
+      resourceId: target.resourceId,
+      targetTrackingScalingPolicyConfiguration: {
+        targetValue: settings.targetCpuPercent,
+        predefinedMetricSpecification: { predefinedMetricType: "ECSServiceAverageCPUUtilization" },
+      },
+    });
+  }
+}

@@ -1,0 +1,78 @@
+import { Fn } from "cdktf";
+import { Construct } from "constructs";
+import {
+  DataAwsIamPolicyDocument,
+  DataAwsIamPolicyDocumentStatement,
+} from "@cdktf/provider-aws/lib/data-aws-iam-policy-document";
+import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
+import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
+import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group";
+
+export type PolicyStatement = DataAwsIamPolicyDocumentStatement;
+
+export interface ServiceRoleProps {
+  /** Physical role name (at most 64 characters). */
+  readonly name: string;
+  /** Service principal allowed to assume the role, e.g. codebuild.amazonaws.com. */
+  readonly servicePrincipal: string;
+  /** What the role is for, shown in the IAM console. */
+  readonly description: string;
+}
+
+/**
+ * An IAM role assumable by one AWS service. Permissions are added as named inline policies built from
+ * policy documents (evaluated locally by Terraform), so every grant is visible next to its purpose.
+ */
+export class ServiceRole extends Construct {
+  readonly role: IamRole;
+
+  constructor(scope: Construct, id: string, props: ServiceRoleProps) {
+    super(scope, id);
+    const trust = new DataAwsIamPolicyDocument(this, "trust", {
+      statement: [
+        {
+          actions: ["sts:AssumeRole"],
+          principals: [{ type: "Service", identifiers: [props.servicePrincipal] }],
+        },
+      ],
+    });
+    this.role = new IamRole(this, "role", {
+      name: props.name,
+      description: props.description,
+      assumeRolePolicy: trust.json,
+    });
+  }
+
+  /** Attaches an inline policy named `name` holding the given statements. */
+  addPolicy(name: string, statements: PolicyStatement[]): void {
+    const document = new DataAwsIamPolicyDocument(this, `${name}-doc`, { statement: statements });
+    new IamRolePolicy(this, `${name}-policy`, { name, role: this.role.id, policy: document.json });
+  }
+}
+
+/** Statement letting a principal pass exactly these roles, and only to the given service. */
+export function passRoleStatement(roles: IamRole[], toService: string): PolicyStatement {
+  return {
+    sid: "PassTaskRoles",
+    actions: ["iam:PassRole"],
+    resources: roles.map((r) => r.arn),
+    condition: [{ test: "StringEquals", variable: "iam:PassedToService", values: [toService] }],
+  };
+}
+
+/**
+ * An ARN in the same partition, service, region and account as `arn`, with another resource part
+ * (e.g. the task sets of a service). Derived from a known ARN so planning needs no account lookup.
+ */
+export function siblingArn(arn: string, resource: string): string {
+  return Fn.format("%s:%s", [Fn.join(":", Fn.slice(Fn.split(":", arn), 0, 5)), resource]);
+}
+
+/** Statement letting a principal write log events into exactly this log group. */
+export function logWriteStatement(logGroup: CloudwatchLogGroup): PolicyStatement {
+  return {
+    sid: "WriteLogs",
+    actions: ["logs:CreateLogStream", "logs:PutLogEvents"],
+    resources: [`${logGroup.arn}:*`],
+  };
+}

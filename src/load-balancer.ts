@@ -1,0 +1,124 @@
+import { Construct } from "constructs";
+import { Lb } from "@cdktf/provider-aws/lib/lb";
+import { LbListener } from "@cdktf/provider-aws/lib/lb-listener";
+import { LbTargetGroup } from "@cdktf/provider-aws/lib/lb-target-group";
+import { SecurityGroup } from "@cdktf/provider-aws/lib/security-group";
+import { Subnet } from "@cdktf/provider-aws/lib/subnet";
+import { Vpc } from "@cdktf/provider-aws/lib/vpc";
+import { VpcSecurityGroupIngressRule } from "@cdktf/provider-aws/lib/vpc-security-group-ingress-rule";
+import { NAME_LIMITS, physicalName } from "./naming";
+
+export interface BlueGreenLoadBalancerProps {
+  readonly appName: string;
+  readonly vpc: Vpc;
+  /** Public subnets in at least two AZs. */
+  readonly subnets: Subnet[];
+  /** Port the targets (containers) listen on. */
+  readonly targetPort: number;
+  /** @default 80 */
+  readonly productionPort?: number;
+  /** @default 8080 */
+  readonly testPort?: number;
+  /** CIDRs allowed to the production listener. @default ["0.0.0.0/0"] */
+  readonly allowedCidrs?: string[];
+  /** CIDRs allowed to the test listener. @default ["0.0.0.0/0"] */
+  readonly testAllowedCidrs?: string[];
+  /** @default "/" */
+  readonly healthCheckPath?: string;
+  /** @default "200" */
+  readonly healthCheckMatcher?: string;
+  /** @default 15 */
+  readonly healthCheckIntervalSeconds?: number;
+  /** Seconds a deregistering target drains. @default 30 */
+  readonly deregistrationDelaySeconds?: number;
+  /** @default false */
+  readonly enableDeletionProtection?: boolean;
+}
+
+/**
+ * Internet-facing ALB for blue/green: a production listener and a test listener, and two `ip` target
+ * groups. Initially production forwards to blue and test to green; CodeDeploy then swaps them on every
+ * deployment, which is why the listeners' default actions are left to it after creation.
+ */
+export class BlueGreenLoadBalancer extends Construct {
+  readonly securityGroup: SecurityGroup;
+  readonly loadBalancer: Lb;
+  readonly blueTargetGroup: LbTargetGroup;
+  readonly greenTargetGroup: LbTargetGroup;
+  readonly productionListener: LbListener;
+  readonly testListener: LbListener;
+  readonly productionPort: number;
+  readonly testPort: number;
+
+  constructor(scope: Construct, id: string, props: BlueGreenLoadBalancerProps) {
+    super(scope, id);
+    this.productionPort = props.productionPort ?? 80;
+    this.testPort = props.testPort ?? 8080;
+
+    this.securityGroup = new SecurityGroup(this, "sg", {
+      name: physicalName(props.appName, "alb"),
+      description: "ALB: production and test listeners",
+      vpcId: props.vpc.id,
+      tags: { Name: physicalName(props.appName, "alb") },
+    });
+    const openings: Array<[string, number, string[]]> = [
+      ["prod", this.productionPort, props.allowedCidrs ?? ["0.0.0.0/0"]],
+      ["test", this.testPort, props.testAllowedCidrs ?? ["0.0.0.0/0"]],
+    ];
+    for (const [listener, port, cidrs] of openings) {
+      cidrs.forEach((cidr, i) => {
+        new VpcSecurityGroupIngressRule(this, `${listener}-in-${i}`, {
+          securityGroupId: this.securityGroup.id,
+          description: `${listener} listener`,
+          ipProtocol: "tcp",
+          fromPort: port,
+          toPort: port,
+          cidrIpv4: cidr,
+        });
+      });
+    }
+
+    this.loadBalancer = new Lb(this, "alb", {
+      name: physicalName(props.appName, "alb", NAME_LIMITS.loadBalancer),
+      internal: false,
+      loadBalancerType: "application",
+      securityGroups: [this.securityGroup.id],
+      subnets: props.subnets.map((s) => s.id),
+      dropInvalidHeaderFields: true,
+      enableDeletionProtection: props.enableDeletionProtection ?? false,
+    });
+
+    const targetGroup = (color: "blue" | "green") =>
+      new LbTargetGroup(this, `tg-${color}`, {
+        name: physicalName(props.appName, color, NAME_LIMITS.targetGroup),
+        port: props.targetPort,
+        protocol: "HTTP",
+        targetType: "ip",
+        vpcId: props.vpc.id,
+        deregistrationDelay: String(props.deregistrationDelaySeconds ?? 30),
+        healthCheck: {
+          enabled: true,
+          path: props.healthCheckPath ?? "/",
+          matcher: props.healthCheckMatcher ?? "200",
+          interval: props.healthCheckIntervalSeconds ?? 15,
+          healthyThreshold: 2,
+          unhealthyThreshold: 3,
+        },
+      });
+    this.blueTargetGroup = targetGroup("blue");
+    this.greenTargetGroup = targetGroup("green");
+
+    const listener = (name: string, port: number, target: LbTargetGroup) =>
+      new LbListener(this, name, {
+        loadBalancerArn: this.loadBalancer.arn,
+        port,
+        protocol: "HTTP",
+        defaultAction: [{ type: "forward", targetGroupArn: target.arn }],
+        // CodeDeploy points each listener at the other target group on every deployment; Terraform
+        // must not swap it back, or the next apply would send production traffic to the old tasks.
+        lifecycle: { ignoreChanges: ["default_action"] },
+      });
+    this.productionListener = listener("prod-listener", this.productionPort, this.blueTargetGroup);
+    this.testListener = listener("test-listener", this.testPort, this.greenTargetGroup);
+  }
+}

@@ -1,0 +1,107 @@
+import { Construct } from "constructs";
+import { Eip } from "@cdktf/provider-aws/lib/eip";
+import { InternetGateway } from "@cdktf/provider-aws/lib/internet-gateway";
+import { NatGateway } from "@cdktf/provider-aws/lib/nat-gateway";
+import { Route } from "@cdktf/provider-aws/lib/route";
+import { RouteTable } from "@cdktf/provider-aws/lib/route-table";
+import { RouteTableAssociation } from "@cdktf/provider-aws/lib/route-table-association";
+import { Subnet } from "@cdktf/provider-aws/lib/subnet";
+import { Vpc } from "@cdktf/provider-aws/lib/vpc";
+
+export type NatGatewayMode = "one-per-az" | "single" | "none";
+
+export interface NetworkProps {
+  /** Prefix of every Name tag. */
+  readonly namePrefix: string;
+  /** VPC CIDR block. */
+  readonly vpcCidr: string;
+  /** Availability zones, one public (and private) subnet each. */
+  readonly availabilityZones: string[];
+  /** Public subnet CIDRs, in the order of availabilityZones. */
+  readonly publicSubnetCidrs: string[];
+  /** Private subnet CIDRs, in the order of availabilityZones; unused when natGateways is "none". */
+  readonly privateSubnetCidrs: string[];
+  /**
+   * one-per-az: a NAT gateway in each AZ (survives an AZ outage); single: one NAT gateway for all;
+   * none: no private subnets, tasks run in the public subnets with public IPs.
+   * @default "single"
+   */
+  readonly natGateways?: NatGatewayMode;
+}
+
+/** VPC with public subnets behind an internet gateway and, unless natGateways is "none", private subnets behind NAT. */
+export class Network extends Construct {
+  readonly vpc: Vpc;
+  readonly publicSubnets: Subnet[];
+  readonly privateSubnets: Subnet[];
+  /** Where the ECS tasks run: the private subnets, or the public ones when there is no NAT. */
+  readonly taskSubnets: Subnet[];
+  /** Tasks in public subnets need a public IP to pull images; tasks behind NAT must not have one. */
+  readonly assignPublicIp: boolean;
+
+  constructor(scope: Construct, id: string, props: NetworkProps) {
+    super(scope, id);
+    const natMode = props.natGateways ?? "single";
+    const name = (suffix: string) => ({ Name: `${props.namePrefix}-${suffix}` });
+
+    this.vpc = new Vpc(this, "vpc", {
+      cidrBlock: props.vpcCidr,
+      enableDnsSupport: true,
+      enableDnsHostnames: true,
+      tags: name("vpc"),
+    });
+    const igw = new InternetGateway(this, "igw", { vpcId: this.vpc.id, tags: name("igw") });
+
+    const publicRoutes = new RouteTable(this, "public-rt", { vpcId: this.vpc.id, tags: name("public") });
+    new Route(this, "public-default", {
+      routeTableId: publicRoutes.id,
+      destinationCidrBlock: "0.0.0.0/0",
+      gatewayId: igw.id,
+    });
+
+    this.publicSubnets = props.availabilityZones.map((az, i) => {
+      const subnet = new Subnet(this, `public-${i}`, {
+        vpcId: this.vpc.id,
+        availabilityZone: az,
+        cidrBlock: props.publicSubnetCidrs[i],
+        // Only tasks placed here (natGateways "none") need it; the ALB gets its addresses regardless.
+        mapPublicIpOnLaunch: natMode === "none",
+        tags: name(`public-${az}`),
+      });
+      new RouteTableAssociation(this, `public-${i}-rta`, { subnetId: subnet.id, routeTableId: publicRoutes.id });
+      return subnet;
+    });
+
+    this.privateSubnets = [];
+    if (natMode !== "none") {
+      const natCount = natMode === "one-per-az" ? props.availabilityZones.length : 1;
+      const nats = Array.from({ length: natCount }, (_, i) => {
+        const eip = new Eip(this, `nat-eip-${i}`, { domain: "vpc", tags: name(`nat-${i}`) });
+        return new NatGateway(this, `nat-${i}`, {
+          allocationId: eip.allocationId,
+          subnetId: this.publicSubnets[i].id,
+          tags: name(`nat-${i}`),
+          dependsOn: [igw],
+        });
+      });
+      this.privateSubnets = props.availabilityZones.map((az, i) => {
+        const subnet = new Subnet(this, `private-${i}`, {
+          vpcId: this.vpc.id,
+          availabilityZone: az,
+          cidrBlock: props.privateSubnetCidrs[i],
+          tags: name(`private-${az}`),
+        });
+        const routes = new RouteTable(this, `private-rt-${i}`, { vpcId: this.vpc.id, tags: name(`private-${az}`) });
+        new Route(this, `private-default-${i}`, {
+          routeTableId: routes.id,
+          destinationCidrBlock: "0.0.0.0/0",
+          natGatewayId: nats[Math.min(i, nats.length - 1)].id,
+        });
+        new RouteTableAssociation(this, `private-${i}-rta`, { subnetId: subnet.id, routeTableId: routes.id });
+        return subnet;
+      });
+    }
+    this.taskSubnets = natMode === "none" ? this.publicSubnets : this.privateSubnets;
+    this.assignPublicIp = natMode === "none";
+  }
+}

@@ -1,0 +1,84 @@
+import { Construct } from "constructs";
+import { CodepipelineStageAction } from "@cdktf/provider-aws/lib/codepipeline";
+import { CodestarconnectionsConnection } from "@cdktf/provider-aws/lib/codestarconnections-connection";
+import { ServiceRole } from "../iam";
+import { NAME_LIMITS, physicalName } from "../naming";
+import { PipelineSource, SourceOutput } from "./pipeline-source";
+
+export interface CodeStarConnectionSourceProps {
+  readonly appName: string;
+  readonly region: string;
+  /** @default "GitHub" */
+  readonly providerType?: "GitHub" | "Bitbucket" | "GitLab";
+  /** owner/name of the repository. */
+  readonly repositoryId: string;
+  /** @default "main" */
+  readonly branchName?: string;
+  /** An existing connection to use instead of creating one. */
+  readonly connectionArn?: string;
+}
+
+/**
+ * Source from GitHub, Bitbucket or GitLab through a CodeStar (CodeConnections) connection. A connection
+ * created here starts PENDING: someone must complete the handshake with the Git host once, in the console.
+ */
+export class CodeStarConnectionSource extends Construct implements PipelineSource {
+  readonly connectionArn: string;
+  /** The connection this stack created; undefined when an existing one was given. */
+  readonly connection?: CodestarconnectionsConnection;
+  private readonly props: CodeStarConnectionSourceProps;
+
+  constructor(scope: Construct, id: string, props: CodeStarConnectionSourceProps) {
+    super(scope, id);
+    this.props = props;
+    if (props.connectionArn) {
+      this.connectionArn = props.connectionArn;
+    } else {
+      this.connection = new CodestarconnectionsConnection(this, "connection", {
+        name: physicalName(props.appName, "source", NAME_LIMITS.codestarConnection),
+        providerType: props.providerType ?? "GitHub",
+      });
+      this.connectionArn = this.connection.arn;
+    }
+  }
+
+  sourceAction(outputArtifact: string): CodepipelineStageAction {
+    return {
+      name: "Source",
+      category: "Source",
+      owner: "AWS",
+      provider: "CodeStarSourceConnection",
+      version: "1",
+      outputArtifacts: [outputArtifact],
+      configuration: {
+        ConnectionArn: this.connectionArn,
+        FullRepositoryId: this.props.repositoryId,
+        BranchName: this.props.branchName ?? "main",
+        OutputArtifactFormat: "CODE_ZIP",
+        DetectChanges: "true",
+      },
+    };
+  }
+
+  grantPipeline(role: ServiceRole): void {
+    role.addPolicy("source-connection", [
+      {
+        sid: "UseConnection",
+        actions: ["codestar-connections:UseConnection", "codeconnections:UseConnection"],
+        resources: [this.connectionArn],
+      },
+    ]);
+  }
+
+  get outputs(): Record<string, SourceOutput> {
+    const region = this.props.region;
+    return {
+      connection_arn: { value: this.connectionArn, description: "CodeStar connection used by the Source stage" },
+      connection_activation_url: {
+        value: `https://${region}.console.aws.amazon.com/codesuite/settings/connections?region=${region}`,
+        description:
+          "A new connection is PENDING: open this page, choose the connection, 'Update pending connection' and authorize the Git host once. Then release a change in the pipeline.",
+      },
+    };
+  }
+}
