@@ -32,6 +32,7 @@ export interface NetworkProps {
 /** VPC with public subnets behind an internet gateway and, unless natGateways is "none", private subnets behind NAT. */
 export class Network extends Construct {
   readonly vpc: Vpc;
+  readonly internetGateway: InternetGateway;
   readonly publicSubnets: Subnet[];
   readonly privateSubnets: Subnet[];
   /** Where the ECS tasks run: the private subnets, or the public ones when there is no NAT. */
@@ -51,6 +52,7 @@ export class Network extends Construct {
       tags: name("vpc"),
     });
     const igw = new InternetGateway(this, "igw", { vpcId: this.vpc.id, tags: name("igw") });
+    this.internetGateway = igw;
 
     const publicRoutes = new RouteTable(this, "public-rt", { vpcId: this.vpc.id, tags: name("public") });
     new Route(this, "public-default", {

@@ -1,0 +1,64 @@
+import { describe, expect, it } from "vitest";
+import { CodedeployApp } from "@cdktf/provider-aws/lib/codedeploy-app";
+import { CodedeployDeploymentGroup } from "@cdktf/provider-aws/lib/codedeploy-deployment-group";
+import { synth } from "./helpers";
+
+describe("BlueGreenDeployment", () => {
+  it("creates an ECS CodeDeploy application", () => {
+    expect(synth().json).toHaveResourceWithProperties(CodedeployApp, { name: "bluegreen-demo", compute_platform: "ECS" });
+  });
+
+  it("deploys BLUE_GREEN with traffic control over both target groups and both listeners", () => {
+    const { json, stack, ref } = synth();
+    const lb = stack.loadBalancer;
+    expect(json).toHaveResourceWithProperties(CodedeployDeploymentGroup, {
+      app_name: ref(stack.deployment.application.name),
+      service_role_arn: ref(stack.deployment.role.role.arn),
+      deployment_style: { deployment_type: "BLUE_GREEN", deployment_option: "WITH_TRAFFIC_CONTROL" },
+      ecs_service: { cluster_name: ref(stack.service.cluster.name), service_name: ref(stack.service.service.name) },
+      load_balancer_info: {
+        target_group_pair_info: {
+          prod_traffic_route: { listener_arns: [ref(lb.productionListener.arn)] },
+          test_traffic_route: { listener_arns: [ref(lb.testListener.arn)] },
+          target_group: [{ name: ref(lb.blueTargetGroup.name) }, { name: ref(lb.greenTargetGroup.name) }],
+        },
+      },
+    });
+  });
+
+  it("rolls back automatically when a deployment fails", () => {
+    expect(synth().json).toHaveResourceWithProperties(CodedeployDeploymentGroup, {
+      auto_rollback_configuration: { enabled: true, events: ["DEPLOYMENT_FAILURE"] },
+    });
+  });
+
+  it("uses the configured deployment config and blue termination wait", () => {
+    const { json } = synth({
+      deployment: { deploymentConfigName: "CodeDeployDefault.ECSCanary10Percent5Minutes", terminationWaitMinutes: 15 },
+    });
+    expect(json).toHaveResourceWithProperties(CodedeployDeploymentGroup, {
+      deployment_config_name: "CodeDeployDefault.ECSCanary10Percent5Minutes",
+      blue_green_deployment_config: {
+        terminate_blue_instances_on_deployment_success: { action: "TERMINATE", termination_wait_time_in_minutes: 15 },
+      },
+    });
+  });
+
+  it("reroutes automatically by default", () => {
+    expect(synth().json).toHaveResourceWithProperties(CodedeployDeploymentGroup, {
+      deployment_config_name: "CodeDeployDefault.ECSAllAtOnce",
+      blue_green_deployment_config: { deployment_ready_option: { action_on_timeout: "CONTINUE_DEPLOYMENT" } },
+    });
+  });
+
+  it("with manual reroute, waits the configured minutes for someone to reroute", () => {
+    const { json, tf } = synth({ deployment: { trafficReroute: "manual", rerouteWaitMinutes: 120 } });
+    expect(json).toHaveResourceWithProperties(CodedeployDeploymentGroup, {
+      blue_green_deployment_config: {
+        deployment_ready_option: { action_on_timeout: "STOP_DEPLOYMENT", wait_time_in_minutes: 120 },
+      },
+    });
+    const group = Object.values(tf.resource.aws_codedeploy_deployment_group)[0];
+    expect(group.blue_green_deployment_config.deployment_ready_option.action_on_timeout).not.toBe("CONTINUE_DEPLOYMENT");
+  });
+});

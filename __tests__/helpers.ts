@@ -1,0 +1,101 @@
+import { readFileSync } from "node:fs";
+import { DefaultTokenResolver, StringConcat, Testing, Tokenization } from "cdktf";
+import { parseConfig, StackConfig } from "../src/config";
+import { BlueGreenStack } from "../src/stack";
+
+export const DEFAULT_CONFIG_RAW = JSON.parse(readFileSync("config/default.json", "utf8")) as Record<string, unknown>;
+
+type DeepPartial<T> = { [K in keyof T]?: T[K] extends object ? (T[K] extends unknown[] ? T[K] : DeepPartial<T[K]>) : T[K] };
+
+/** The committed default config with `overrides` merged in (objects merge, arrays and scalars replace). */
+export function rawConfig(overrides: DeepPartial<Record<string, unknown>> = {}): Record<string, unknown> {
+  return merge(structuredClone(DEFAULT_CONFIG_RAW), overrides) as Record<string, unknown>;
+}
+
+export function config(overrides: Record<string, unknown> = {}): StackConfig {
+  return parseConfig(rawConfig(overrides));
+}
+
+export interface Synthesized {
+  readonly stack: BlueGreenStack;
+  /** Synthesized Terraform JSON, as the cdktf matchers take it. */
+  readonly json: string;
+  /** The same, parsed. */
+  readonly tf: TerraformJson;
+  /** The Terraform expression a token stands for, e.g. "${aws_lb.lb_alb_1234.arn}". */
+  ref(token: unknown): unknown;
+}
+
+export interface TerraformJson {
+  resource: Record<string, Record<string, Record<string, any>>>;
+  data: Record<string, Record<string, Record<string, any>>>;
+  output: Record<string, { value: string; description?: string }>;
+  provider: Record<string, any[]>;
+  terraform: Record<string, any>;
+}
+
+const cache = new Map<string, Synthesized>();
+
+/** Synthesizes the stack for the default config plus overrides (memoized: synth is the slow part). */
+export function synth(overrides: Record<string, unknown> = {}): Synthesized {
+  const key = JSON.stringify(overrides);
+  const hit = cache.get(key);
+  if (hit) return hit;
+  const cfg = config(overrides);
+  const app = Testing.app();
+  const stack = new BlueGreenStack(app, cfg.appName, cfg);
+  const json = Testing.synth(stack);
+  const result: Synthesized = { stack, json, tf: JSON.parse(json), ref: (token) => resolveToken(stack, token) };
+  cache.set(key, result);
+  return result;
+}
+
+/** All resources of one type, by logical id. */
+export function resourcesOf(tf: TerraformJson, type: string): Record<string, any> {
+  return tf.resource[type] ?? {};
+}
+
+/** The only resource of a type; fails when there are more or none. */
+export function onlyResource(tf: TerraformJson, type: string): any {
+  const all = Object.values(resourcesOf(tf, type));
+  if (all.length !== 1) throw new Error(`expected one ${type}, found ${all.length}`);
+  return all[0];
+}
+
+/** The policy document data source an expression like "${data.aws_iam_policy_document.x.json}" points at. */
+export function policyDocument(tf: TerraformJson, expression: string): { statement: any[] } {
+  const m = /^\$\{data\.aws_iam_policy_document\.([^.]+)\.json\}$/.exec(expression);
+  if (!m) throw new Error(`not a policy document reference: ${expression}`);
+  return tf.data.aws_iam_policy_document[m[1]] as { statement: any[] };
+}
+
+/** Every statement of every inline policy attached to the role with this logical id. */
+export function roleStatements(tf: TerraformJson, roleRef: string): any[] {
+  return Object.values(resourcesOf(tf, "aws_iam_role_policy"))
+    .filter((p) => p.role === roleRef)
+    .flatMap((p) => policyDocument(tf, p.policy).statement);
+}
+
+function merge(target: unknown, source: unknown): unknown {
+  if (!isPlainObject(target) || !isPlainObject(source)) return source;
+  for (const [k, v] of Object.entries(source)) {
+    target[k] = isPlainObject(v) && isPlainObject(target[k]) ? merge(target[k], v) : v;
+  }
+  return target;
+}
+
+function isPlainObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === "object" && v !== null && !Array.isArray(v);
+}
+
+const resolver = new DefaultTokenResolver(new StringConcat());
+function resolveToken(stack: BlueGreenStack, token: unknown): unknown {
+  return Tokenization.resolve(token, { scope: stack, resolver, preparing: false });
+}
+
+/** The resource block a reference such as "${aws_iam_role.x.id}" points at. */
+export function resourceByRef(tf: TerraformJson, reference: unknown): any {
+  const m = /^\$\{([a-z0-9_]+)\.([^.]+)\.[a-z_]+\}$/.exec(String(reference));
+  if (!m) throw new Error(`not a resource reference: ${String(reference)}`);
+  return tf.resource[m[1]][m[2]];
+}
