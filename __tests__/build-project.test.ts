@@ -36,6 +36,7 @@ describe("BuildProject", () => {
       TASK_ROLE_ARN: ref(service.taskRole.role.arn),
       CONTAINER_NAME: "web",
       CONTAINER_PORT: "80",
+      CONTAINER_ENVIRONMENT: "[]",
       TASK_CPU: "256",
       TASK_MEMORY: "512",
       LOG_GROUP_NAME: ref(service.logGroup.name),

@@ -1,6 +1,7 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { DataAwsIamPolicyDocument } from "@cdktf/provider-aws/lib/data-aws-iam-policy-document";
 import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { ServiceRole } from "../src/iam";
 import { policyDocument, resourceByRef, resourcesOf, roleStatements, synth, Synthesized } from "./helpers";
@@ -42,6 +43,13 @@ describe("IAM least privilege", () => {
         { actions: ["sts:AssumeRole"], principals: [{ type: "Service", identifiers: [principal] }] },
       ]);
     }
+  });
+
+  it("builds trust policies as local policy documents", () => {
+    const { json } = synth();
+    expect(json).toHaveDataSourceWithProperties(DataAwsIamPolicyDocument, {
+      statement: [{ actions: ["sts:AssumeRole"], principals: [{ type: "Service", identifiers: ["codebuild.amazonaws.com"] }] }],
+    });
   });
 
   it('uses Resource "*" only for actions AWS cannot scope, and never a wildcard action in an Allow', () => {

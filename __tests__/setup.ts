@@ -5,6 +5,7 @@ type Constructor = { tfResourceType: string };
 
 const toHaveResourceWithProperties = testingMatchers.getToHaveResourceWithProperties();
 const toHaveDataSourceWithProperties = testingMatchers.getToHaveDataSourceWithProperties();
+const toHaveProviderWithProperties = testingMatchers.getToHaveProviderWithProperties();
 
 // cdktf ships its matchers for Jest; these adapt the same assertion functions to vitest.
 expect.extend({
@@ -20,12 +21,17 @@ expect.extend({
     const r = toHaveDataSourceWithProperties(received, type as never, properties);
     return { pass: r.pass, message: () => r.message };
   },
+  toHaveProviderWithProperties(received: string, type: Constructor, properties: Record<string, unknown> = {}) {
+    const r = toHaveProviderWithProperties(received, type as never, properties);
+    return { pass: r.pass, message: () => r.message };
+  },
 });
 
 interface CdktfMatchers<R = unknown> {
   toHaveResourceWithProperties(type: Constructor, properties?: Record<string, unknown>): R;
   toHaveResource(type: Constructor): R;
   toHaveDataSourceWithProperties(type: Constructor, properties?: Record<string, unknown>): R;
+  toHaveProviderWithProperties(type: Constructor, properties?: Record<string, unknown>): R;
 }
 
 declare module "vitest" {

@@ -41,6 +41,7 @@ export const BUILD_ENVIRONMENT_VARIABLES = [
   "TASK_ROLE_ARN",
   "CONTAINER_NAME",
   "CONTAINER_PORT",
+  "CONTAINER_ENVIRONMENT",
   "TASK_CPU",
   "TASK_MEMORY",
   "LOG_GROUP_NAME",
@@ -81,6 +82,8 @@ export class BuildProject extends Construct {
       TASK_ROLE_ARN: service.taskRole.role.arn,
       CONTAINER_NAME: service.containerName,
       CONTAINER_PORT: String(service.containerPort),
+      // The container's plain environment as the JSON list ECS expects, so revisions the pipeline registers keep it.
+      CONTAINER_ENVIRONMENT: JSON.stringify(service.environment),
       TASK_CPU: String(service.cpu),
       TASK_MEMORY: String(service.memory),
       LOG_GROUP_NAME: service.logGroup.name,

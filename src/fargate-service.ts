@@ -70,6 +70,8 @@ export class FargateService extends Construct {
   readonly containerPort: number;
   readonly cpu: number;
   readonly memory: number;
+  /** The container's plain environment, as ECS lists it. */
+  readonly environment: Array<{ name: string; value: string }>;
 
   constructor(scope: Construct, id: string, props: FargateServiceProps) {
     super(scope, id);
@@ -101,7 +103,8 @@ export class FargateService extends Construct {
       description: "The application's own AWS permissions (none by default)",
     });
 
-    const environment = Object.entries(props.environment ?? {}).map(([name, value]) => ({ name, value }));
+    this.environment = Object.entries(props.environment ?? {}).map(([name, value]) => ({ name, value }));
+    const environment = this.environment;
     this.taskDefinition = new EcsTaskDefinition(this, "task", {
       family: app,
       requiresCompatibilities: ["FARGATE"],

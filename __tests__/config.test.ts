@@ -1,0 +1,96 @@
+import { describe, expect, it } from "vitest";
+import { applyEnvOverrides, ConfigError, loadConfig, parseConfig } from "../src/config";
+import { DEFAULT_CONFIG_RAW, rawConfig } from "./helpers";
+
+function errorFor(overrides: Record<string, unknown>): string {
+  try {
+    parseConfig(rawConfig(overrides));
+  } catch (err) {
+    expect(err).toBeInstanceOf(ConfigError);
+    return (err as Error).message;
+  }
+  throw new Error("config was accepted");
+}
+
+describe("config", () => {
+  it("the committed default config is valid and resolves documented defaults", () => {
+    const c = loadConfig({});
+    expect(c.appName).toBe("bluegreen-demo");
+    expect(c.sandbox).toBe(false);
+    expect(c.loadBalancer).toMatchObject({ productionPort: 80, testPort: 8080, healthCheckPath: "/", deregistrationDelaySeconds: 30 });
+    expect(c.deployment).toEqual({
+      deploymentConfigName: "CodeDeployDefault.ECSAllAtOnce",
+      trafficReroute: "automatic",
+      rerouteWaitMinutes: 60,
+      terminationWaitMinutes: 5,
+    });
+    expect(c.network.natGateways).toBe("single");
+    expect(c.artifacts.forceDestroy).toBe(false);
+  });
+
+  it("keeps an explicit 0 instead of replacing it with a default", () => {
+    const c = parseConfig(rawConfig({ service: { desiredCount: 0 }, deployment: { terminationWaitMinutes: 0 } }));
+    expect(c.service.desiredCount).toBe(0);
+    expect(c.deployment.terminationWaitMinutes).toBe(0);
+  });
+
+  it("CONFIG selects the file and CONFIG__a__b overrides one setting, parsed as JSON when it parses", () => {
+    const c = loadConfig({
+      CONFIG: "config/default.json",
+      CONFIG__sandbox: "true",
+      CONFIG__service__desiredCount: "3",
+      CONFIG__source__branchName: "develop",
+    });
+    expect(c.sandbox).toBe(true);
+    expect(c.service.desiredCount).toBe(3);
+    expect(c.source.branchName).toBe("develop");
+  });
+
+  it("overrides never mutate the parsed file", () => {
+    const raw = structuredClone(DEFAULT_CONFIG_RAW);
+    applyEnvOverrides(raw, { CONFIG__appName: "other" });
+    expect(raw).toEqual(DEFAULT_CONFIG_RAW);
+  });
+
+  it("a missing config file is one clear error", () => {
+    expect(() => loadConfig({ CONFIG: "nope/missing.json" })).toThrow(/Cannot read config file nope\/missing\.json/);
+  });
+
+  describe("rejects bad input with a message naming the field and what is allowed", () => {
+    const cases: Array<[string, Record<string, unknown>, RegExp]> = [
+      ["missing repository id", { source: { kind: "codestar", repositoryId: undefined } }, /source\.repositoryId: is required/],
+      ["malformed repository id", { source: { kind: "codestar", repositoryId: "just-a-name" } }, /source\.repositoryId: must be owner\/name/],
+      ["unknown source kind", { source: { kind: "svn", repositoryId: "a/b" } }, /source\.kind: unknown source kind; allowed: "codestar"/],
+      [
+        "unknown deployment config",
+        { deployment: { deploymentConfigName: "CodeDeployDefault.AllAtOnce" } },
+        /deployment\.deploymentConfigName: must be one of .*CodeDeployDefault\.ECSAllAtOnce.*\(got "CodeDeployDefault\.AllAtOnce"\)/,
+      ],
+      ["a subnet outside the VPC", { network: { vpcCidr: "10.1.0.0/16" } }, /network\.publicSubnetCidrs\.0: 10\.0\.0\.0\/24 does not fit in vpcCidr 10\.1\.0\.0\/16/],
+      ["a malformed CIDR", { network: { vpcCidr: "10.0.0.1/16" } }, /network\.vpcCidr: must be an IPv4 CIDR block/],
+      ["overlapping subnets", { network: { privateSubnetCidrs: ["10.0.0.0/24", "10.0.11.0/24"] } }, /network\.privateSubnetCidrs\.0: 10\.0\.0\.0\/24 overlaps 10\.0\.0\.0\/24/],
+      [
+        "more AZs than subnets",
+        { availabilityZones: ["eu-central-1a", "eu-central-1b", "eu-central-1c"] },
+        /network\.publicSubnetCidrs: has 2 subnets for 3 availability zones/,
+      ],
+      ["a single AZ", { availabilityZones: ["eu-central-1a"] }, /availabilityZones: /],
+      ["an AZ from another region", { availabilityZones: ["eu-central-1a", "us-east-1b"] }, /availabilityZones: "us-east-1b" is not in region eu-central-1/],
+      ["a port out of range", { service: { containerPort: 70000 } }, /service\.containerPort: must be at most 65535 \(got 70000\)/],
+      ["port 0", { loadBalancer: { testPort: 0 } }, /loadBalancer\.testPort: must be at least 1/],
+      ["test port equal to production port", { loadBalancer: { testPort: 80 } }, /loadBalancer\.testPort: must differ from productionPort/],
+      ["an invalid Fargate size", { service: { cpu: 256, memory: 4096 } }, /service\.memory: 4096 MiB is not allowed with 256 CPU units; allowed: 512-2048/],
+      ["an unknown setting", { servce: { desiredCount: 2 } }, /servce: is not a known setting/],
+      ["an unknown nested setting", { service: { desiredCont: 2 } }, /service\.desiredCont: is not a known setting/],
+      ["an invalid app name", { appName: "My_App" }, /appName: must be 2-64 characters of lowercase letters/],
+      ["an invalid log retention", { service: { logRetentionDays: 10 } }, /service\.logRetentionDays: must be one of 1, 3, 5, 7, 14/],
+      ["autoscaling min above max", { service: { autoScaling: { minCapacity: 5, maxCapacity: 2 } } }, /service\.autoScaling\.minCapacity: must not exceed maxCapacity/],
+      ["a bad NAT mode", { network: { natGateways: "two" } }, /network\.natGateways: must be one of "one-per-az", "single", "none"/],
+    ];
+    it.each(cases)("%s", (_name, overrides, message) => {
+      const text = errorFor(overrides);
+      expect(text).toMatch(message);
+      expect(text.split("\n")).toHaveLength(1);
+    });
+  });
+});
