@@ -1,0 +1,88 @@
+/**
+ * Terraform tier: for the default config and every example, synthesize in sandbox mode, then
+ * `terraform init` (offline mirror when present), `terraform validate` and `terraform plan`.
+ * Fails on any error. Ends with "N passed, N failed".
+ */
+import { existsSync, mkdirSync, readdirSync, rmSync } from "node:fs";
+import { basename, join } from "node:path";
+import { initArgs, requireTool, ROOT, run, SCRATCH, synthesize, tail, terraformEnv } from "./lib/tools";
+
+interface Row {
+  config: string;
+  resources: number | string;
+  synth: number;
+  init: number;
+  validate: number;
+  plan: number;
+  ok: boolean;
+}
+
+function configsToPlan(): string[] {
+  const examples = existsSync(join(ROOT, "examples"))
+    ? readdirSync(join(ROOT, "examples"))
+        .filter((f) => f.endsWith(".json"))
+        .sort()
+        .map((f) => join("examples", f))
+    : [];
+  return ["config/default.json", ...examples];
+}
+
+async function planOne(config: string, work: string, env: NodeJS.ProcessEnv): Promise<Row> {
+  const row: Row = { config, resources: "-", synth: 0, init: 0, validate: 0, plan: 0, ok: false };
+  const name = basename(config, ".json");
+  const outdir = join(work, name);
+  const synth = await synthesize(config, outdir, { ...env, CONFIG__sandbox: "true" });
+  row.synth = synth.seconds;
+  if (!synth.stackDir) return fail(row, "synth", synth);
+
+  const init = await run("terraform", initArgs(join(work, `${name}.tfstate`)), { cwd: synth.stackDir, env });
+  row.init = init.seconds;
+  if (init.code !== 0) return fail(row, "init", init);
+
+  const validate = await run("terraform", ["validate", "-no-color"], { cwd: synth.stackDir, env });
+  row.validate = validate.seconds;
+  if (validate.code !== 0) return fail(row, "validate", validate);
+
+  // -detailed-exitcode: 2 means "a valid plan with changes", which is what an empty state must give.
+  const plan = await run("terraform", ["plan", "-input=false", "-no-color", "-lock=false", "-detailed-exitcode", "-out=tfplan"], {
+    cwd: synth.stackDir,
+    env,
+  });
+  row.plan = plan.seconds;
+  if (plan.code !== 2) return fail(row, "plan", plan);
+  const summary = /Plan: (\d+) to add, (\d+) to change, (\d+) to destroy/.exec(plan.stdout);
+  row.resources = summary ? Number(summary[1]) : "?";
+  row.ok = !!summary && summary[2] === "0" && summary[3] === "0";
+  if (!row.ok) return fail(row, "plan summary", plan);
+  return row;
+}
+
+function fail(row: Row, step: string, result: { code: number; stdout: string; stderr: string; seconds: number }): Row {
+  console.error(`\n✗ ${row.config}: ${step} failed (exit ${result.code})\n${tail(result)}\n`);
+  return { ...row, ok: false };
+}
+
+async function main(): Promise<void> {
+  requireTool("terraform", ["version"], "install Terraform >= 1.5 (https://developer.hashicorp.com/terraform/install) and put it on PATH");
+  const work = join(SCRATCH, "terraform-plan");
+  rmSync(work, { recursive: true, force: true });
+  mkdirSync(work, { recursive: true });
+  const env = terraformEnv();
+
+  const rows: Row[] = [];
+  // Sequential: each plan runs the 700 MB provider binary; two at once gain little on two cores.
+  for (const config of configsToPlan()) rows.push(await planOne(config, work, env));
+
+  const fmt = (n: number) => n.toFixed(1);
+  console.log("\nconfig                              resources  synth s  init s  validate s  plan s  result");
+  for (const r of rows) {
+    console.log(
+      `${r.config.padEnd(36)}${String(r.resources).padStart(9)}${fmt(r.synth).padStart(9)}${fmt(r.init).padStart(8)}${fmt(r.validate).padStart(12)}${fmt(r.plan).padStart(8)}  ${r.ok ? "ok" : "FAILED"}`,
+    );
+  }
+  const passed = rows.filter((r) => r.ok).length;
+  console.log(`${passed} passed, ${rows.length - passed} failed`);
+  process.exit(passed === rows.length ? 0 : 1);
+}
+
+void main();
