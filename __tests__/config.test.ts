@@ -74,7 +74,7 @@ describe("config", () => {
         { availabilityZones: ["eu-central-1a", "eu-central-1b", "eu-central-1c"] },
         /network\.publicSubnetCidrs: has 2 subnets for 3 availability zones/,
       ],
-      ["a single AZ", { availabilityZones: ["eu-central-1a"] }, /availabilityZones: /],
+      ["a single AZ", { availabilityZones: ["eu-central-1a"] }, /availabilityZones: must list at least 2/],
       ["an AZ from another region", { availabilityZones: ["eu-central-1a", "us-east-1b"] }, /availabilityZones: "us-east-1b" is not in region eu-central-1/],
       ["a port out of range", { service: { containerPort: 70000 } }, /service\.containerPort: must be at most 65535 \(got 70000\)/],
       ["port 0", { loadBalancer: { testPort: 0 } }, /loadBalancer\.testPort: must be at least 1/],

@@ -269,6 +269,8 @@ function describeIssue(issue: z.core.$ZodIssue): string {
   if (issue.code === "invalid_value") return `must be one of ${issue.values.map((v) => JSON.stringify(v)).join(", ")}`;
   if (issue.code === "too_small" && issue.origin === "number") return `must be at least ${issue.minimum}`;
   if (issue.code === "too_big" && issue.origin === "number") return `must be at most ${issue.maximum}`;
+  if (issue.code === "too_small" && issue.origin === "string") return `must be at least ${issue.minimum} characters`;
+  if (issue.code === "too_small" && issue.origin === "array") return `must list at least ${issue.minimum}`;
   return issue.message;
 }
 

@@ -1,0 +1,41 @@
+import { readFileSync } from "node:fs";
+import { describe, expect, it } from "vitest";
+import { parseConfig } from "../src/config";
+import { rawConfig } from "./helpers";
+
+/** Every setting path of a config in which every optional block is present. */
+function leafPaths(value: unknown, prefix = ""): string[] {
+  if (typeof value !== "object" || value === null || Array.isArray(value)) return [prefix];
+  if (prefix === "tags" || prefix === "service.environment") return [prefix]; // free-form maps
+  return Object.entries(value).flatMap(([k, v]) => leafPaths(v, prefix ? `${prefix}.${k}` : k));
+}
+
+describe("README", () => {
+  const readme = readFileSync("README.md", "utf8");
+  const tableRows = readme.split("\n").filter((l) => l.startsWith("| `"));
+
+  it("documents every setting of the schema in the config reference", () => {
+    const full = parseConfig(
+      rawConfig({
+        stateBackend: { bucket: "state-bucket", key: "k", region: "eu-west-1" },
+        service: { autoScaling: { minCapacity: 1, maxCapacity: 2 } },
+        source: {
+          kind: "codestar",
+          repositoryId: "a/b",
+          connectionArn: "arn:aws:codestar-connections:eu-central-1:123456789012:connection/abc",
+        },
+      }),
+    );
+    const paths = leafPaths(full);
+    expect(paths.length).toBeGreaterThan(40);
+    for (const path of paths) {
+      const parent = path.includes(".") ? path.slice(0, path.lastIndexOf(".")) : "";
+      const leaf = path.slice(path.lastIndexOf(".") + 1);
+      const documented = tableRows.some(
+        (row) =>
+          row.includes(`\`${path}\``) || (parent !== "" && row.includes(`\`${parent}.`) && row.includes(`.${leaf}\``)),
+      );
+      expect(documented, `README config table lacks ${path}`).toBe(true);
+    }
+  });
+});
