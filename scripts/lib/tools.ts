@@ -59,17 +59,34 @@ export interface RunResult {
   readonly seconds: number;
 }
 
-/** Runs a command to completion, capturing its output; never throws for a non-zero exit. */
-export function run(command: string, args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): Promise<RunResult> {
+/**
+ * Runs a command to completion, capturing its output; never throws for a non-zero exit. With
+ * timeoutSeconds, the command is ended (SIGTERM, as Ctrl-C would) when it runs longer, and code is 124.
+ */
+export function run(
+  command: string,
+  args: string[],
+  options: { cwd?: string; env?: NodeJS.ProcessEnv; timeoutSeconds?: number } = {},
+): Promise<RunResult> {
   const started = Date.now();
   return new Promise((done) => {
     const child = spawn(command, args, { cwd: options.cwd ?? ROOT, env: options.env ?? process.env });
+    let timedOut = false;
+    const timer = options.timeoutSeconds
+      ? setTimeout(() => {
+          timedOut = true;
+          child.kill("SIGTERM");
+        }, options.timeoutSeconds * 1000)
+      : undefined;
+    child.on("close", () => clearTimeout(timer));
     let stdout = "";
     let stderr = "";
     child.stdout.on("data", (d) => (stdout += d));
     child.stderr.on("data", (d) => (stderr += d));
     child.on("error", (err) => done({ code: 127, stdout, stderr: stderr + String(err), seconds: (Date.now() - started) / 1000 }));
-    child.on("close", (code) => done({ code: code ?? 1, stdout, stderr, seconds: (Date.now() - started) / 1000 }));
+    child.on("close", (code) =>
+      done({ code: timedOut ? 124 : code ?? 1, stdout, stderr, seconds: (Date.now() - started) / 1000 }),
+    );
   });
 }
 

@@ -1,0 +1,124 @@
+/**
+ * End-to-end tier: real Terraform applies the synthesized stack against moto (a local AWS API),
+ * the wiring is checked through the AWS SDK, a blue/green deployment is simulated and must leave a
+ * plan with no changes, then everything is destroyed and checked gone. Ends with "N passed, N failed".
+ *
+ * Usage: tsx scripts/e2e.ts [config.json ...]   (default: config/default.json)
+ */
+import { mkdirSync, readFileSync, rmSync } from "node:fs";
+import { basename, join } from "node:path";
+import { Check, checkWiring, locate } from "./e2e/checks";
+import { simulateBlueGreenDeployment } from "./e2e/bluegreen";
+import { checkNothingLeft } from "./e2e/leftovers";
+import { failedResources, stateResources, StateResource } from "./e2e/state";
+import { startMoto, withMoto } from "./lib/moto";
+import { initArgs, requireTool, run, RunResult, SCRATCH, synthesize, tail, terraformEnv } from "./lib/tools";
+
+/** moto faults no correction covers, shown in every report (empty when all are corrected). */
+const KNOWN_EXCLUSIONS: Array<[string, string]> = [];
+
+interface Phase {
+  readonly name: string;
+  readonly seconds: number;
+  readonly ok: boolean;
+  readonly note: string;
+}
+
+async function e2e(config: string, endpoint: string): Promise<{ phases: Phase[]; checks: Check[]; applied: number; planned: number; notApplied: Array<{ address: string; reason: string }> }> {
+  const phases: Phase[] = [];
+  const checks: Check[] = [];
+  const name = basename(config, ".json");
+  const work = join(SCRATCH, "e2e", name);
+  rmSync(work, { recursive: true, force: true });
+  mkdirSync(work, { recursive: true });
+  const env = withMoto(terraformEnv(), endpoint);
+  const phase = (n: string, r: RunResult, ok: boolean, note = "") => {
+    phases.push({ name: n, seconds: r.seconds, ok, note });
+    if (!ok) console.error(`\n✗ ${config}: ${n}\n${tail(r, 40)}\n`);
+    return ok;
+  };
+  const result = { phases, checks, applied: 0, planned: 0, notApplied: [] as Array<{ address: string; reason: string }> };
+
+  const synth = await synthesize(config, join(work, "out"), { ...env, CONFIG__sandbox: "false" });
+  if (!phase("synth", synth, !!synth.stackDir) || !synth.stackDir) return result;
+  const dir = synth.stackDir;
+  const tfConfig = JSON.parse(readFileSync(join(dir, "cdk.tf.json"), "utf8"));
+  result.planned = Object.values(tfConfig.resource as Record<string, object>).reduce((n, byId) => n + Object.keys(byId).length, 0);
+  const region: string = tfConfig.provider.aws[0].region;
+  const clientConfig = { region, endpoint, credentials: { accessKeyId: "test", secretAccessKey: "test" } };
+
+  const init = await run("terraform", initArgs(join(work, "terraform.tfstate")), { cwd: dir, env });
+  if (!phase("init", init, init.code === 0)) return result;
+
+  let created: StateResource[] = [];
+  try {
+    const apply = await run("terraform", ["apply", "-auto-approve", "-input=false", "-no-color"], { cwd: dir, env, timeoutSeconds: 900 });
+    created = await stateResources(dir, env).catch(() => []);
+    result.applied = created.length;
+    result.notApplied = failedResources(apply.stdout + apply.stderr);
+    if (!phase("apply", apply, apply.code === 0, `${created.length} of ${result.planned} resources`)) return result;
+
+    const replan = await run("terraform", ["plan", "-detailed-exitcode", "-input=false", "-no-color", "-lock=false"], { cwd: dir, env });
+    phase("re-plan after apply", replan, replan.code === 0, replan.code === 2 ? "changes found" : "no changes");
+
+    const tfPorts = Object.values(tfConfig.resource.aws_lb_listener as Record<string, { port: number }>).map((l) => l.port);
+    const deployed = locate(created, region, { production: tfPorts[0], test: tfPorts[1] });
+    const wiringStarted = Date.now();
+    checks.push(...(await checkWiring(deployed, clientConfig)));
+    phases.push({ name: "API wiring checks", seconds: (Date.now() - wiringStarted) / 1000, ok: checks.every((c) => c.ok), note: `${checks.filter((c) => c.ok).length}/${checks.length}` });
+
+    const swapStarted = Date.now();
+    const steps = await simulateBlueGreenDeployment(deployed, clientConfig);
+    checks.push(...steps);
+    phases.push({ name: "simulated blue/green swap", seconds: (Date.now() - swapStarted) / 1000, ok: steps.every((s) => s.ok), note: `${steps.filter((s) => s.ok).length}/${steps.length} steps` });
+
+    const driftPlan = await run("terraform", ["plan", "-detailed-exitcode", "-input=false", "-no-color", "-lock=false"], { cwd: dir, env });
+    phase("plan after swap (drift guards)", driftPlan, driftPlan.code === 0, driftPlan.code === 0 ? "no changes" : driftPlan.code === 2 ? "CHANGES: drift" : "error");
+  } finally {
+    // Always try to destroy, so a rerun starts clean; the state file stays in the work dir for inspection.
+    const destroy = await run("terraform", ["destroy", "-auto-approve", "-input=false", "-no-color"], { cwd: dir, env, timeoutSeconds: 900 });
+    phase("destroy", destroy, destroy.code === 0, `state kept at ${join(work, "terraform.tfstate")}`);
+    if (created.length) {
+      const started = Date.now();
+      const left = await checkNothingLeft(created, clientConfig);
+      checks.push(...left);
+      phases.push({ name: "leftover checks", seconds: (Date.now() - started) / 1000, ok: left.every((c) => c.ok), note: `${left.filter((c) => c.ok).length}/${left.length}` });
+    }
+  }
+  return result;
+}
+
+async function main(): Promise<void> {
+  requireTool("terraform", ["version"], "install Terraform >= 1.5 (https://developer.hashicorp.com/terraform/install) and put it on PATH");
+  const configs = process.argv.slice(2).length ? process.argv.slice(2) : ["config/default.json"];
+  const moto = await startMoto();
+  console.log(`moto on ${moto.endpoint}; corrections active: ${moto.corrections.join(", ")}`);
+  let passed = 0;
+  let failed = 0;
+  try {
+    for (const config of configs) {
+      const r = await e2e(config, moto.endpoint);
+      console.log(`\n${config}: ${r.applied} of ${r.planned} resources applied`);
+      console.log("phase                               seconds  result");
+      for (const p of r.phases) console.log(`${p.name.padEnd(36)}${p.seconds.toFixed(1).padStart(7)}  ${p.ok ? "ok" : "FAILED"}  ${p.note}`);
+      console.log("checks:");
+      for (const c of r.checks) console.log(`  ${c.ok ? "ok    " : "FAILED"} ${c.name}${c.detail ? ` — ${c.detail}` : ""}`);
+      console.log("not applied:" + (r.notApplied.length ? "" : " none"));
+      for (const f of r.notApplied) console.log(`  ${f.address}: ${f.reason}`);
+      const outcomes = [...r.phases.map((p) => p.ok), ...r.checks.map((c) => c.ok)];
+      passed += outcomes.filter(Boolean).length;
+      failed += outcomes.filter((ok) => !ok).length;
+    }
+    console.log("\nmoto corrections (scripts/moto/launcher.py):");
+    for (const c of moto.corrections) console.log(`  ${c}`);
+    console.log("CodeStar Connections: answered by the launcher's stand-in (moto has no such API)");
+    console.log("excluded from the test:" + (KNOWN_EXCLUSIONS.length ? "" : " nothing"));
+    for (const [what, why] of KNOWN_EXCLUSIONS) console.log(`  ${what}: ${why}`);
+  } finally {
+    moto.stop();
+  }
+  console.log(`${passed} passed, ${failed} failed`);
+  process.exit(failed === 0 ? 0 : 1);
+}
+
+void main();

@@ -1,0 +1,34 @@
+import { run } from "../lib/tools";
+
+export interface StateResource {
+  readonly address: string;
+  readonly type: string;
+  readonly values: Record<string, any>;
+}
+
+/** The managed resources in a stack directory's Terraform state (`terraform show -json`). */
+export async function stateResources(stackDir: string, env: NodeJS.ProcessEnv): Promise<StateResource[]> {
+  const shown = await run("terraform", ["show", "-json", "-no-color"], { cwd: stackDir, env });
+  if (shown.code !== 0) throw new Error(`terraform show failed: ${shown.stderr}`);
+  const state = JSON.parse(shown.stdout);
+  const resources: StateResource[] = state.values?.root_module?.resources ?? [];
+  return resources.filter((r: any) => r.mode === "managed");
+}
+
+/** The only state resource of a type matching a predicate; throws naming what is missing. */
+export function one(resources: StateResource[], type: string, where: (v: Record<string, any>) => boolean = () => true): Record<string, any> {
+  const found = resources.filter((r) => r.type === type && where(r.values));
+  if (found.length !== 1) throw new Error(`expected one ${type}, found ${found.length}`);
+  return found[0].values;
+}
+
+/** Resources a failed apply named, with the provider's reason, parsed from its output. */
+export function failedResources(output: string): Array<{ address: string; reason: string }> {
+  const failures: Array<{ address: string; reason: string }> = [];
+  for (const block of output.split(/\n(?=Error: )/)) {
+    const reason = /^Error: (.+)$/m.exec(block)?.[1];
+    const address = /^\s*with ([\w.-]+),/m.exec(block)?.[1];
+    if (reason && address) failures.push({ address, reason: reason.slice(0, 160) });
+  }
+  return failures;
+}

@@ -1,0 +1,302 @@
+"""Starts moto's server (moto 5.2.1) on 127.0.0.1 with small corrections of known moto faults.
+
+Each correction moves moto toward the documented AWS API contract; none edits moto's installed files.
+They are applied in this process only and listed on start-up, one line each, so every test run says
+which are active. Usage: python3 launcher.py PORT
+"""
+
+import io
+import json
+import re
+import sys
+import threading
+import uuid
+from datetime import datetime
+from typing import Any, Callable
+
+from werkzeug.serving import run_simple
+
+from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
+
+CORRECTIONS: list[tuple[str, str]] = []
+
+
+def correction(name: str, description: str) -> Callable[[Callable[[], None]], Callable[[], None]]:
+    def register(apply: Callable[[], None]) -> Callable[[], None]:
+        apply()
+        CORRECTIONS.append((name, description))
+        return apply
+
+    return register
+
+
+# --- CodeBuild ---------------------------------------------------------------------------------
+
+
+@correction(
+    "codebuild-codepipeline-source",
+    "CodeBuild CreateProject: no location demanded for CODEPIPELINE/NO_SOURCE sources or CODEPIPELINE artifacts",
+)
+def _codebuild_codepipeline_source() -> None:
+    from moto.codebuild import responses
+
+    validate_source = responses._validate_required_params_source
+    validate_artifacts = responses._validate_required_params_artifacts
+
+    def source(src: dict[str, Any]) -> None:
+        if src.get("type") in ("CODEPIPELINE", "NO_SOURCE"):
+            return
+        validate_source(src)
+
+    def artifacts(art: dict[str, Any]) -> None:
+        if art.get("type") == "CODEPIPELINE":
+            return
+        validate_artifacts(art)
+
+    responses._validate_required_params_source = source
+    responses._validate_required_params_artifacts = artifacts
+
+
+@correction("codebuild-delete-by-arn", "CodeBuild DeleteProject: accept the project's ARN, as AWS does")
+def _codebuild_delete_by_arn() -> None:
+    from moto.codebuild.models import CodeBuildBackend
+
+    delete = CodeBuildBackend.delete_project
+
+    def delete_project(self: Any, project_name: str) -> None:
+        delete(self, project_name.split(":project/")[-1])
+
+    CodeBuildBackend.delete_project = delete_project
+
+    from moto.codebuild import responses
+
+    validate_name = responses._validate_required_params_project_name
+
+    def name_or_arn(name: str) -> None:
+        validate_name(name.split(":project/")[-1])
+
+    responses._validate_required_params_project_name = name_or_arn
+
+
+# --- CodeDeploy --------------------------------------------------------------------------------
+
+
+@correction("codedeploy-delete", "CodeDeploy: DeleteDeploymentGroup and DeleteApplication exist (moto answers 500)")
+def _codedeploy_delete() -> None:
+    from moto.codedeploy.models import CodeDeployBackend
+    from moto.codedeploy.responses import CodeDeployResponse
+
+    def delete_deployment_group(self: Any) -> str:
+        backend: CodeDeployBackend = self.codedeploy_backend
+        app = self._get_param("applicationName")
+        backend.get_deployment_group(app, self._get_param("deploymentGroupName"))  # raises if absent
+        backend.deployment_groups[app].pop(self._get_param("deploymentGroupName"))
+        return json.dumps({"hooksNotCleanedUp": []})
+
+    def delete_application(self: Any) -> str:
+        backend: CodeDeployBackend = self.codedeploy_backend
+        app = self._get_param("applicationName")
+        # AWS deletes an application together with its deployment groups, and succeeds if it is absent.
+        backend.applications.pop(app, None)
+        backend.deployment_groups.pop(app, None)
+        return "{}"
+
+    CodeDeployResponse.delete_deployment_group = delete_deployment_group
+    CodeDeployResponse.delete_application = delete_application
+
+
+# --- ECS ---------------------------------------------------------------------------------------
+
+
+# CreateService settings moto accepts but does not keep, so DescribeServices omits them.
+ECS_SERVICE_FIELDS_MOTO_DROPS = {
+    "availabilityZoneRebalancing": ("availability_zone_rebalancing", "DISABLED"),  # AWS's default when not sent
+    "healthCheckGracePeriodSeconds": ("health_check_grace_period_seconds", None),
+    "enableECSManagedTags": ("enable_ecs_managed_tags", False),
+}
+
+
+@correction(
+    "ecs-create-service-fields",
+    "ECS CreateService: keep availabilityZoneRebalancing, healthCheckGracePeriodSeconds and enableECSManagedTags "
+    "so DescribeServices returns them",
+)
+def _ecs_create_service_fields() -> None:
+    from moto.ecs.models import Service
+    from moto.ecs.responses import EC2ContainerServiceResponse
+
+    requested = threading.local()
+    create_service = EC2ContainerServiceResponse.create_service
+    init = Service.__init__
+
+    def create(self: Any) -> Any:
+        requested.params = {name: self._get_param(name) for name in ECS_SERVICE_FIELDS_MOTO_DROPS}
+        try:
+            return create_service(self)
+        finally:
+            requested.params = {}
+
+    def service_init(self: Any, *args: Any, **kwargs: Any) -> None:
+        init(self, *args, **kwargs)
+        params = getattr(requested, "params", {})
+        for name, (attribute, default) in ECS_SERVICE_FIELDS_MOTO_DROPS.items():
+            value = params.get(name)
+            setattr(self, attribute, default if value is None else value)
+
+    EC2ContainerServiceResponse.create_service = create
+    Service.__init__ = service_init
+
+
+# --- EC2 ---------------------------------------------------------------------------------------
+
+
+@correction(
+    "ec2-rule-description",
+    "EC2 DescribeSecurityGroupRules: return the description of a rule that references a security group",
+)
+def _ec2_rule_description() -> None:
+    from moto.ec2.models.security_groups import SecurityGroupRule
+
+    SecurityGroupRule.description = property(
+        lambda self: self.ip_range.get("Description") or self.source_group.get("Description")
+    )
+
+
+# --- AWS JSON protocol timestamps (response rewrite) ---------------------------------------------
+
+JSON_TIMESTAMP_TARGETS = ("CodeDeploy_20141006.", "CodePipeline_20150709.", "CodeCommit_20150413.")
+ISO_TIMESTAMP = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:?\d{2})?$")
+
+
+def _epoch(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _epoch(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_epoch(v) for v in value]
+    if isinstance(value, str) and ISO_TIMESTAMP.match(value):
+        return datetime.fromisoformat(value.replace("Z", "+00:00")).timestamp()
+    return value
+
+
+CORRECTIONS.append(
+    (
+        "json-epoch-timestamps",
+        "CodeDeploy, CodePipeline, CodeCommit: timestamps as epoch seconds (AWS JSON protocol), not ISO strings",
+    )
+)
+
+
+# --- CodeStar Connections stand-in ----------------------------------------------------------------
+
+CODESTAR_TARGET = "CodeStar_connections_20191201."
+
+
+class CodeStarConnectionsStandIn:
+    """moto has no CodeStar Connections API. This answers the calls the AWS provider makes, as the
+    documented JSON API does; a new connection is PENDING, as in AWS, until someone activates it."""
+
+    def __init__(self) -> None:
+        self.connections: dict[str, dict[str, Any]] = {}
+        self.tags: dict[str, list[dict[str, str]]] = {}
+
+    def handle(self, action: str, body: dict[str, Any], region: str) -> tuple[int, dict[str, Any]]:
+        if action == "CreateConnection":
+            arn = f"arn:aws:codestar-connections:{region}:123456789012:connection/{uuid.uuid4()}"
+            connection = {
+                "ConnectionName": body["ConnectionName"],
+                "ConnectionArn": arn,
+                "ProviderType": body.get("ProviderType", "GitHub"),
+                "OwnerAccountId": "123456789012",
+                "ConnectionStatus": "PENDING",
+            }
+            if body.get("HostArn"):
+                connection["HostArn"] = body["HostArn"]
+            self.connections[arn] = connection
+            self.tags[arn] = body.get("Tags", [])
+            return 200, {"ConnectionArn": arn, "Tags": self.tags[arn]}
+        if action == "GetConnection":
+            found = self.connections.get(body["ConnectionArn"])
+            if not found:
+                return 400, {"__type": "ResourceNotFoundException", "message": "Connection not found"}
+            return 200, {"Connection": found}
+        if action == "DeleteConnection":
+            if self.connections.pop(body["ConnectionArn"], None) is None:
+                return 400, {"__type": "ResourceNotFoundException", "message": "Connection not found"}
+            self.tags.pop(body["ConnectionArn"], None)
+            return 200, {}
+        if action == "ListConnections":
+            return 200, {"Connections": list(self.connections.values())}
+        if action == "ListTagsForResource":
+            return 200, {"Tags": self.tags.get(body["ResourceArn"], [])}
+        if action == "TagResource":
+            current = {t["Key"]: t["Value"] for t in self.tags.get(body["ResourceArn"], [])}
+            current.update({t["Key"]: t["Value"] for t in body.get("Tags", [])})
+            self.tags[body["ResourceArn"]] = [{"Key": k, "Value": v} for k, v in current.items()]
+            return 200, {}
+        if action == "UntagResource":
+            keys = set(body.get("TagKeys", []))
+            self.tags[body["ResourceArn"]] = [t for t in self.tags.get(body["ResourceArn"], []) if t["Key"] not in keys]
+            return 200, {}
+        return 400, {"__type": "UnknownOperationException", "message": f"{action} is not in the stand-in"}
+
+
+CORRECTIONS.append(
+    ("codestar-connections-standin", "CodeStar Connections (absent from moto): a stand-in for its JSON API")
+)
+
+
+class Corrected:
+    """WSGI wrapper around moto's app: the CodeStar stand-in and the JSON timestamp rewrite."""
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+        self.codestar = CodeStarConnectionsStandIn()
+
+    def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Any:
+        target = environ.get("HTTP_X_AMZ_TARGET", "")
+        if CODESTAR_TARGET in target:
+            length = int(environ.get("CONTENT_LENGTH") or 0)
+            body = json.loads(environ["wsgi.input"].read(length) or b"{}")
+            region = _region_of(environ.get("HTTP_AUTHORIZATION", ""))
+            status, answer = self.codestar.handle(target.split(".")[-1], body, region)
+            payload = json.dumps(answer).encode()
+            start_response(
+                "200 OK" if status == 200 else "400 Bad Request",
+                [("Content-Type", "application/x-amz-json-1.0"), ("Content-Length", str(len(payload)))],
+            )
+            return [payload]
+        if not target.startswith(JSON_TIMESTAMP_TARGETS):
+            return self.app(environ, start_response)
+
+        captured: dict[str, Any] = {}
+
+        def capture(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Callable[[bytes], None]:
+            captured["status"], captured["headers"] = status, headers
+            return lambda _data: None
+
+        raw = b"".join(self.app(environ, capture))
+        try:
+            raw = json.dumps(_epoch(json.loads(raw))).encode()
+        except ValueError:
+            pass  # not JSON (an error page): pass through unchanged
+        headers = [(k, v) for k, v in captured["headers"] if k.lower() != "content-length"]
+        headers.append(("Content-Length", str(len(raw))))
+        start_response(captured["status"], headers)
+        return [raw]
+
+
+def _region_of(authorization: str) -> str:
+    match = re.search(r"Credential=[^/]+/\d+/([^/]+)/", authorization)
+    return match.group(1) if match else "us-east-1"
+
+
+def main() -> None:
+    port = int(sys.argv[1])
+    for name, description in CORRECTIONS:
+        print(f"moto correction active: {name}: {description}", flush=True)
+    app = Corrected(DomainDispatcherApplication(create_backend_app))
+    run_simple("127.0.0.1", port, app, threaded=True, use_reloader=False)
+
+
+if __name__ == "__main__":
+    main()
