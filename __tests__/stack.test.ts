@@ -39,6 +39,11 @@ describe("BlueGreenStack", () => {
     });
   });
 
+  it("keeps local state where localStatePath says (the sandbox keeps its state apart from a real deploy's)", () => {
+    const { tf } = synth({ localStatePath: "/tmp/sandbox/terraform.tfstate" });
+    expect(tf.terraform.backend).toEqual({ local: { path: "/tmp/sandbox/terraform.tfstate" } });
+  });
+
   it("outputs the production and test URLs, ECR URL, pipeline and connection activation", () => {
     const { tf, stack, ref } = synth({ loadBalancer: { testPort: 9090 } });
     const dns = ref(stack.loadBalancer.loadBalancer.dnsName);

@@ -85,6 +85,8 @@ export const configSchema = z
         region: z.string().optional(),
       })
       .optional(),
+    /** Path of the local state file (default: terraform.<appName>.tfstate in the project root); ignored with stateBackend. */
+    localStatePath: z.string().min(1).optional(),
     network: z
       .strictObject({
         vpcCidr: cidr.default("10.0.0.0/16"),

@@ -1,4 +1,4 @@
-import { S3Backend, TerraformOutput, TerraformStack } from "cdktf";
+import { LocalBackend, S3Backend, TerraformOutput, TerraformStack } from "cdktf";
 import { Construct } from "constructs";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { ArtifactBucket } from "./artifact-bucket";
@@ -53,6 +53,8 @@ export class BlueGreenStack extends TerraformStack {
       });
       // S3-native state locking (Terraform >= 1.10); cdktf 0.21's typed config predates it.
       backend.addOverride("use_lockfile", true);
+    } else if (config.localStatePath) {
+      new LocalBackend(this, { path: config.localStatePath });
     }
 
     this.network = new Network(this, "network", {

@@ -1,0 +1,91 @@
+/**
+ * A local sandbox: `up` starts moto in the background and deploys the stack into it with
+ * `cdktf deploy`, then prints the stack's outputs; `down` destroys it and stops moto.
+ * The sandbox keeps its own state file under .tmp/sandbox/, apart from a real deploy's.
+ */
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { startMoto, withMoto } from "./lib/moto";
+import { requireTool, ROOT, SCRATCH, terraformEnv } from "./lib/tools";
+
+const DIR = join(SCRATCH, "sandbox");
+const MOTO_FILE = join(DIR, "moto.json");
+const OUTPUTS_FILE = join(DIR, "outputs.json");
+
+interface RunningMoto {
+  pid: number;
+  endpoint: string;
+}
+
+function running(): RunningMoto | undefined {
+  if (!existsSync(MOTO_FILE)) return undefined;
+  const moto = JSON.parse(readFileSync(MOTO_FILE, "utf8")) as RunningMoto;
+  try {
+    process.kill(moto.pid, 0);
+    return moto;
+  } catch {
+    return undefined; // stale: that process is gone
+  }
+}
+
+function cdktf(command: "deploy" | "destroy", endpoint: string): number {
+  const env = withMoto(terraformEnv(), endpoint);
+  env.CONFIG__sandbox = "false"; // a real provider against moto's API, not the offline planning mode
+  env.CONFIG__localStatePath = join(DIR, "terraform.tfstate");
+  // `terraform providers lock` asks the registry, which an offline machine cannot reach.
+  const args = ["cdktf", command, "--auto-approve", "--skip-provider-lock"];
+  if (command === "deploy") args.push("--outputs-file", OUTPUTS_FILE);
+  const result = spawnSync("npx", args, { cwd: ROOT, env, stdio: "inherit" });
+  return result.status ?? 1;
+}
+
+async function up(): Promise<void> {
+  mkdirSync(DIR, { recursive: true });
+  let moto = running();
+  if (!moto) {
+    const started = await startMoto({ detached: true, logFile: openSync(join(DIR, "moto.log"), "a") });
+    moto = { pid: started.process.pid!, endpoint: started.endpoint };
+    writeFileSync(MOTO_FILE, JSON.stringify(moto));
+    console.log(`moto started on ${moto.endpoint} (pid ${moto.pid}, log ${join(DIR, "moto.log")})`);
+  } else {
+    console.log(`moto already running on ${moto.endpoint}`);
+  }
+  const code = cdktf("deploy", moto.endpoint);
+  if (code !== 0) {
+    console.error("cdktf deploy failed; `npm run sandbox:down` cleans up");
+    process.exit(code);
+  }
+  const outputs = JSON.parse(readFileSync(OUTPUTS_FILE, "utf8")) as Record<string, Record<string, string>>;
+  console.log(`\nSandbox is up (AWS API at ${moto.endpoint}). Outputs:`);
+  for (const [name, value] of Object.entries(Object.values(outputs)[0] ?? {})) console.log(`  ${name} = ${value}`);
+  console.log(`\nExplore it with the AWS CLI or SDK: AWS_ENDPOINT_URL=${moto.endpoint} AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test`);
+  console.log("Tear it down with: npm run sandbox:down");
+}
+
+function down(): void {
+  const moto = running();
+  if (!moto) {
+    console.log("no sandbox is running");
+    rmSync(DIR, { recursive: true, force: true });
+    return;
+  }
+  const code = cdktf("destroy", moto.endpoint);
+  try {
+    process.kill(-moto.pid, "SIGTERM");
+  } catch {
+    process.kill(moto.pid, "SIGTERM");
+  }
+  rmSync(MOTO_FILE, { force: true });
+  console.log(code === 0 ? "sandbox destroyed and moto stopped" : "destroy failed; moto stopped anyway (its state is gone with it)");
+  process.exit(code);
+}
+
+requireTool("terraform", ["version"], "install Terraform >= 1.5 (https://developer.hashicorp.com/terraform/install) and put it on PATH");
+const command = process.argv[2];
+if (command === "up") void up();
+else if (command === "down") down();
+else {
+  console.error("usage: tsx scripts/sandbox.ts up|down");
+  process.exit(2);
+}
