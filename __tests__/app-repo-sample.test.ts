@@ -2,15 +2,19 @@ import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { parse as parseYaml } from "yaml";
 import { CodebuildProject } from "@cdktf/provider-aws/lib/codebuild-project";
+import { Codepipeline } from "@cdktf/provider-aws/lib/codepipeline";
 import { EcsService } from "@cdktf/provider-aws/lib/ecs-service";
-import { BUILD_ENVIRONMENT_VARIABLES } from "../src/build-project";
+import { BUILD_ENVIRONMENT_VARIABLES, OPTIONAL_BUILD_VARIABLES, PER_ENVIRONMENT_VARIABLES } from "../src/build-project";
 import { IMAGE_PLACEHOLDER } from "../src/delivery-pipeline";
-import { onlyResource, synth } from "./helpers";
+import { onlyResource, resourceByRef, synth } from "./helpers";
 
 const sample = (file: string) => readFileSync(`app-repo-sample/${file}`, "utf8");
 const buildspec = parseYaml(sample("buildspec.yml"));
+const postBuild: string = buildspec.phases.post_build.commands.join("\n");
 /** Variables CodeBuild sets on every build, not the stack. */
 const CODEBUILD_BUILTINS = ["AWS_DEFAULT_REGION", "CODEBUILD_RESOLVED_SOURCE_VERSION"];
+/** The buildspec's own shell variables. */
+const BUILDSPEC_LOCALS = ["IMAGE_TAG", "RENDER_VARS", "ENV_NAME"];
 
 function variablesIn(text: string): string[] {
   return [...new Set([...text.matchAll(/\$\{?([A-Z][A-Z0-9_]*)/g)].map((m) => m[1]))].sort();
@@ -35,36 +39,49 @@ function applied(value: unknown): string {
   return text.replace(/^\$\{(.*)\}$/, "$1");
 }
 
-/** The templates rendered as the buildspec renders them, with the values the stack sets on CodeBuild. */
+/** Each environment's templates rendered as the buildspec's loop renders them, with the stack's values. */
 function render(overrides: Record<string, unknown> = {}) {
   const s = synth(overrides);
   const project = onlyResource(s.tf, CodebuildProject.tfResourceType);
-  const values: Record<string, string> = { AWS_DEFAULT_REGION: "eu-central-1" };
-  for (const v of project.environment.environment_variable) values[v.name] = applied(v.value);
+  const shared: Record<string, string> = { AWS_DEFAULT_REGION: "eu-central-1" };
+  for (const v of project.environment.environment_variable) shared[v.name] = applied(v.value);
   const renderVars = variablesIn(buildspec.env.variables.RENDER_VARS);
-  return {
-    s,
-    taskdef: JSON.parse(envsubst(sample("taskdef.template.json"), renderVars, values)),
-    appspec: parseYaml(envsubst(sample("appspec.template.yaml"), renderVars, values)),
-  };
+  const perEnvironment = s.ref(s.stack.build.environmentValues) as Record<string, Record<string, string>>;
+  const rendered = Object.entries(perEnvironment).map(([name, values]) => {
+    const all = { ...shared, ...Object.fromEntries(Object.entries(values).map(([k, v]) => [k, applied(v)])) };
+    return {
+      name,
+      taskdef: JSON.parse(envsubst(sample("taskdef.template.json"), renderVars, all)),
+      appspec: parseYaml(envsubst(sample("appspec.template.yaml"), renderVars, all)),
+    };
+  });
+  return { s, rendered };
 }
 
+const twoEnvironments = { environments: [{ name: "staging" }, { name: "production", service: { cpu: 512, memory: 2048, environment: { GREETING: "hi" } } }] };
+
 describe("app-repo-sample", () => {
-  it("the buildspec emits exactly what the Deploy action reads", () => {
-    expect(buildspec.artifacts.files.sort()).toEqual(["appspec.yaml", "imageDetail.json", "taskdef.json"]);
-    const postBuild = buildspec.phases.post_build.commands.join("\n");
+  it("the buildspec writes, per environment, the files each Deploy action reads", () => {
+    expect(buildspec.artifacts.files.sort()).toEqual(["appspec-*.yaml", "imageDetail.json", "taskdef-*.json"]);
     expect(postBuild).toMatch(/"ImageURI"/);
-    expect(postBuild).toMatch(/> taskdef\.json/);
-    expect(postBuild).toMatch(/> appspec\.yaml/);
+    expect(postBuild).toMatch(/> "taskdef-\$ENV_NAME\.json"/);
+    expect(postBuild).toMatch(/> "appspec-\$ENV_NAME\.yaml"/);
+    const stages = onlyResource(synth(twoEnvironments).tf, Codepipeline.tfResourceType).stage;
+    const deploys = stages.flatMap((st: { action: any[] }) => st.action).filter((a: any) => a.provider === "CodeDeployToECS");
+    expect(deploys.map((a: any) => [a.configuration.TaskDefinitionTemplatePath, a.configuration.AppSpecTemplatePath])).toEqual([
+      ["taskdef-staging.json", "appspec-staging.yaml"],
+      ["taskdef-production.json", "appspec-production.yaml"],
+    ]);
   });
 
-  it("tags the image with the commit's short SHA", () => {
+  it("tags the image with the commit's short SHA and runs the configured test command in it", () => {
     const preBuild = buildspec.phases.pre_build.commands.join("\n");
     expect(preBuild).toMatch(/IMAGE_TAG="\$\(echo "\$CODEBUILD_RESOLVED_SOURCE_VERSION" \| cut -c 1-7\)"/);
+    expect(buildspec.phases.build.commands.join("\n")).toMatch(/docker run --rm --entrypoint sh "\$REPOSITORY_URI:\$IMAGE_TAG" -c "\$TEST_COMMAND"/);
   });
 
   it("uses only variables the stack sets on the CodeBuild project (or CodeBuild's own)", () => {
-    const allowed = [...BUILD_ENVIRONMENT_VARIABLES, ...CODEBUILD_BUILTINS, "IMAGE_TAG", "RENDER_VARS"];
+    const allowed = [...BUILD_ENVIRONMENT_VARIABLES, ...OPTIONAL_BUILD_VARIABLES, ...PER_ENVIRONMENT_VARIABLES, ...CODEBUILD_BUILTINS, ...BUILDSPEC_LOCALS];
     for (const file of ["buildspec.yml", "taskdef.template.json", "appspec.template.yaml"]) {
       for (const name of variablesIn(sample(file))) expect(allowed, `${file}: $${name}`).toContain(name);
     }
@@ -72,41 +89,49 @@ describe("app-repo-sample", () => {
     expect(variablesIn(buildspec.env.variables.RENDER_VARS)).toEqual(templateVars);
   });
 
-  it("renders a task definition whose container name and port match the service's load balancer", () => {
-    for (const service of [{}, { containerName: "api", containerPort: 8080 }]) {
-      const { s, taskdef, appspec } = render({ service });
-      const lbBlock = onlyResource(s.tf, EcsService.tfResourceType).load_balancer[0];
-      const [container] = taskdef.containerDefinitions;
-      expect(container.name).toBe(lbBlock.container_name);
-      expect(container.portMappings[0].containerPort).toBe(lbBlock.container_port);
-      expect(container.image).toBe(`<${IMAGE_PLACEHOLDER}>`);
-      const props = appspec.Resources[0].TargetService.Properties;
-      expect(props.LoadBalancerInfo).toEqual({ ContainerName: lbBlock.container_name, ContainerPort: lbBlock.container_port });
-      expect(props.TaskDefinition).toBe("<TASK_DEFINITION>");
+  it("renders, for each environment, a task definition whose container name and port match that environment's service", () => {
+    for (const overrides of [{}, { service: { containerName: "api", containerPort: 8080 } }, twoEnvironments]) {
+      const { s, rendered } = render(overrides);
+      expect(rendered.map((r) => r.name)).toEqual(s.stack.environments.map((e) => e.name));
+      for (const { name, taskdef, appspec } of rendered) {
+        const env = s.stack.environments.find((e) => e.name === name)!;
+        const lbBlock = resourceByRef(s.tf, s.ref(env.service.service.id)).load_balancer[0];
+        const [container] = taskdef.containerDefinitions;
+        expect(container.name).toBe(lbBlock.container_name);
+        expect(container.portMappings[0].containerPort).toBe(lbBlock.container_port);
+        expect(container.image).toBe(`<${IMAGE_PLACEHOLDER}>`);
+        const props = appspec.Resources[0].TargetService.Properties;
+        expect(props.LoadBalancerInfo).toEqual({ ContainerName: lbBlock.container_name, ContainerPort: lbBlock.container_port });
+        expect(props.TaskDefinition).toBe("<TASK_DEFINITION>");
+      }
     }
   });
 
-  it("renders the task definition with the stack's family, roles, size, logs and environment", () => {
-    const { s, taskdef } = render({ service: { cpu: 512, memory: 2048, environment: { GREETING: "hi" } } });
-    const service = s.stack.service;
-    expect(taskdef).toMatchObject({
-      family: applied(s.ref(service.taskDefinition.family)),
-      cpu: "512",
-      memory: "2048",
-      executionRoleArn: applied(s.ref(service.executionRole.role.arn)),
-      taskRoleArn: applied(s.ref(service.taskRole.role.arn)),
-      requiresCompatibilities: ["FARGATE"],
-      networkMode: "awsvpc",
-    });
-    expect(taskdef.containerDefinitions[0].environment).toEqual([{ name: "GREETING", value: "hi" }]);
-    expect(taskdef.containerDefinitions[0].logConfiguration.options["awslogs-group"]).toBe(applied(s.ref(service.logGroup.name)));
+  it("renders each environment's task definition with its own family, roles, size, logs and environment", () => {
+    const { s, rendered } = render(twoEnvironments);
+    for (const { name, taskdef } of rendered) {
+      const service = s.stack.environments.find((e) => e.name === name)!.service;
+      expect(taskdef).toMatchObject({
+        family: applied(s.ref(service.taskDefinition.family)),
+        cpu: String(service.cpu),
+        memory: String(service.memory),
+        executionRoleArn: applied(s.ref(service.executionRole.role.arn)),
+        taskRoleArn: applied(s.ref(service.taskRole.role.arn)),
+        requiresCompatibilities: ["FARGATE"],
+        networkMode: "awsvpc",
+      });
+      expect(taskdef.containerDefinitions[0].environment).toEqual(service.environment);
+      expect(taskdef.containerDefinitions[0].logConfiguration.options["awslogs-group"]).toBe(applied(s.ref(service.logGroup.name)));
+    }
+    expect(rendered.find((r) => r.name === "production")!.taskdef.cpu).toBe("512");
+    expect(rendered.find((r) => r.name === "staging")!.taskdef.cpu).toBe("256");
   });
 
-  it("renders the appspec's network configuration from the stack's task subnets and security group", () => {
-    const { s, appspec } = render({ network: { natGateways: "none" } });
-    const net = appspec.Resources[0].TargetService.Properties.NetworkConfiguration.AwsvpcConfiguration;
+  it("renders the appspec's network configuration from the stack's task subnets and each service's security group", () => {
+    const { s, rendered } = render({ network: { natGateways: "none" } });
+    const net = rendered[0].appspec.Resources[0].TargetService.Properties.NetworkConfiguration.AwsvpcConfiguration;
     expect(net.AssignPublicIp).toBe("ENABLED");
-    expect(net.SecurityGroups).toEqual([applied(s.ref(s.stack.service.securityGroup.id))]);
+    expect(net.SecurityGroups).toEqual([applied(s.ref(s.stack.environments[0].service.securityGroup.id))]);
     expect(net.Subnets).toEqual(s.stack.network.publicSubnets.map((subnet) => applied(s.ref(subnet.id))));
   });
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { CodebuildProject } from "@cdktf/provider-aws/lib/codebuild-project";
-import { BUILD_ENVIRONMENT_VARIABLES } from "../src/build-project";
+import { BUILD_ENVIRONMENT_VARIABLES, PER_ENVIRONMENT_VARIABLES } from "../src/build-project";
 import { onlyResource, synth } from "./helpers";
 
 describe("BuildProject", () => {
@@ -19,7 +19,7 @@ describe("BuildProject", () => {
     });
   });
 
-  it("hands the buildspec every value it needs to build, push and render the deployment artifacts", () => {
+  it("hands the buildspec the build-wide values and, per environment, what its taskdef and appspec need", () => {
     const { tf, stack, ref } = synth();
     const vars = Object.fromEntries(
       onlyResource(tf, CodebuildProject.tfResourceType).environment.environment_variable.map(
@@ -27,22 +27,55 @@ describe("BuildProject", () => {
       ),
     );
     expect(Object.keys(vars).sort()).toEqual([...BUILD_ENVIRONMENT_VARIABLES].sort());
-    const service = stack.service;
-    expect(vars).toEqual({
-      REPOSITORY_URI: ref(stack.repository.repository.repositoryUrl),
-      TASK_FAMILY: ref(service.taskDefinition.family),
-      TASK_DEFINITION_ARN: ref(service.taskDefinition.arnWithoutRevision),
-      EXECUTION_ROLE_ARN: ref(service.executionRole.role.arn),
-      TASK_ROLE_ARN: ref(service.taskRole.role.arn),
-      CONTAINER_NAME: "web",
-      CONTAINER_PORT: "80",
-      CONTAINER_ENVIRONMENT: "[]",
-      TASK_CPU: "256",
-      TASK_MEMORY: "512",
-      LOG_GROUP_NAME: ref(service.logGroup.name),
-      SUBNET_IDS: `\${join(",", [${stack.network.privateSubnets.map((s) => String(ref(s.id)).slice(2, -1)).join(", ")}])}`,
-      SECURITY_GROUP_IDS: ref(service.securityGroup.id),
-      ASSIGN_PUBLIC_IP: "DISABLED",
+    expect(vars.REPOSITORY_URI).toBe(ref(stack.repository.repository.repositoryUrl));
+    expect(vars.CONTAINER_NAME).toBe("web");
+    expect(vars.CONTAINER_PORT).toBe("80");
+    expect(vars.DEPLOY_ENVIRONMENTS).toMatch(/^\$\{jsonencode\(\{"production" = \{/);
+
+    const service = stack.environments[0].service;
+    expect(ref(stack.build.environmentValues)).toEqual({
+      production: {
+        TASK_FAMILY: ref(service.taskDefinition.family),
+        EXECUTION_ROLE_ARN: ref(service.executionRole.role.arn),
+        TASK_ROLE_ARN: ref(service.taskRole.role.arn),
+        TASK_CPU: "256",
+        TASK_MEMORY: "512",
+        CONTAINER_ENVIRONMENT: "[]",
+        LOG_GROUP_NAME: ref(service.logGroup.name),
+        SUBNET_IDS: `\${join(",", [${stack.network.privateSubnets.map((s) => String(ref(s.id)).slice(2, -1)).join(", ")}])}`,
+        SECURITY_GROUP_IDS: ref(service.securityGroup.id),
+        ASSIGN_PUBLIC_IP: "DISABLED",
+      },
     });
+    expect(Object.keys(stack.build.environmentValues.production).sort()).toEqual([...PER_ENVIRONMENT_VARIABLES].sort());
+  });
+
+  it("lists every environment, in deployment order, each with its own service's values", () => {
+    const { stack, ref } = synth({ environments: [{ name: "staging" }, { name: "production", service: { cpu: 512, memory: 1024 } }] });
+    expect(Object.keys(stack.build.environmentValues)).toEqual(["staging", "production"]);
+    const [staging, production] = stack.environments;
+    expect(ref(stack.build.environmentValues.staging.TASK_FAMILY)).toBe(ref(staging.service.taskDefinition.family));
+    expect(ref(stack.build.environmentValues.production.TASK_FAMILY)).toBe(ref(production.service.taskDefinition.family));
+    expect(stack.build.environmentValues.production.TASK_CPU).toBe("512");
+    expect(stack.build.environmentValues.staging.TASK_CPU).toBe("256");
+  });
+
+  it("passes the test command to the buildspec only when one is configured", () => {
+    const vars = (overrides: Record<string, unknown>) =>
+      onlyResource(synth(overrides).tf, CodebuildProject.tfResourceType).environment.environment_variable.map((v: { name: string }) => v.name);
+    expect(vars({})).not.toContain("TEST_COMMAND");
+    const project = onlyResource(synth({ build: { testCommand: "npm test" } }).tf, CodebuildProject.tfResourceType);
+    expect(project.environment.environment_variable).toContainEqual({ name: "TEST_COMMAND", value: "npm test", type: "PLAINTEXT" });
+  });
+
+  it("caches in the artifact bucket (s3), on the build host (local), or not at all", () => {
+    const s3 = synth({ build: { cache: "s3" } });
+    expect(s3.json).toHaveResourceWithProperties(CodebuildProject, {
+      cache: { type: "S3", location: `${s3.ref(s3.stack.artifacts.bucket.bucket)}/build-cache` },
+    });
+    expect(synth({ build: { cache: "local" } }).json).toHaveResourceWithProperties(CodebuildProject, {
+      cache: { type: "LOCAL", modes: ["LOCAL_DOCKER_LAYER_CACHE", "LOCAL_SOURCE_CACHE"] },
+    });
+    expect(synth().json).toHaveResourceWithProperties(CodebuildProject, { cache: { type: "NO_CACHE" } });
   });
 });

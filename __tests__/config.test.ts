@@ -43,7 +43,7 @@ describe("config", () => {
     });
     expect(c.sandbox).toBe(true);
     expect(c.service.desiredCount).toBe(3);
-    expect(c.source.branchName).toBe("develop");
+    expect(c.source).toMatchObject({ kind: "codestar", branchName: "develop" });
   });
 
   it("overrides never mutate the parsed file", () => {

@@ -10,12 +10,12 @@ describe("BlueGreenDeployment", () => {
 
   it("deploys BLUE_GREEN with traffic control over both target groups and both listeners", () => {
     const { json, stack, ref } = synth();
-    const lb = stack.loadBalancer;
+    const lb = stack.environments[0].loadBalancer;
     expect(json).toHaveResourceWithProperties(CodedeployDeploymentGroup, {
-      app_name: ref(stack.deployment.application.name),
-      service_role_arn: ref(stack.deployment.role.role.arn),
+      app_name: ref(stack.application.application.name),
+      service_role_arn: ref(stack.environments[0].deployment.role.role.arn),
       deployment_style: { deployment_type: "BLUE_GREEN", deployment_option: "WITH_TRAFFIC_CONTROL" },
-      ecs_service: { cluster_name: ref(stack.service.cluster.name), service_name: ref(stack.service.service.name) },
+      ecs_service: { cluster_name: ref(stack.environments[0].service.cluster.name), service_name: ref(stack.environments[0].service.service.name) },
       load_balancer_info: {
         target_group_pair_info: {
           prod_traffic_route: { listener_arns: [ref(lb.productionListener.arn)] },

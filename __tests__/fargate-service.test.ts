@@ -16,11 +16,11 @@ describe("FargateService", () => {
       launch_type: "FARGATE",
       deployment_controller: { type: "CODE_DEPLOY" },
       load_balancer: [
-        { target_group_arn: ref(stack.loadBalancer.blueTargetGroup.arn), container_name: "web", container_port: 80 },
+        { target_group_arn: ref(stack.environments[0].loadBalancer.blueTargetGroup.arn), container_name: "web", container_port: 80 },
       ],
-      network_configuration: { security_groups: [ref(stack.service.securityGroup.id)] },
-      cluster: ref(stack.service.cluster.id),
-      task_definition: ref(stack.service.taskDefinition.arn),
+      network_configuration: { security_groups: [ref(stack.environments[0].service.securityGroup.id)] },
+      cluster: ref(stack.environments[0].service.cluster.id),
+      task_definition: ref(stack.environments[0].service.taskDefinition.arn),
       desired_count: 1,
     });
   });
@@ -49,7 +49,7 @@ describe("FargateService", () => {
       min_capacity: 2,
       max_capacity: 6,
       scalable_dimension: "ecs:service:DesiredCount",
-      resource_id: `service/${ref(stack.service.cluster.name)}/${ref(stack.service.service.name)}`,
+      resource_id: `service/${ref(stack.environments[0].service.cluster.name)}/${ref(stack.environments[0].service.service.name)}`,
     });
     expect(json).toHaveResourceWithProperties(AppautoscalingPolicy, {
       policy_type: "TargetTrackingScaling",
@@ -64,13 +64,13 @@ describe("FargateService", () => {
     const { tf, stack, ref } = synth({ service: { cpu: 512, memory: 1024, environment: { MODE: "prod" } } });
     const task = onlyResource(tf, EcsTaskDefinition.tfResourceType);
     expect(task).toMatchObject({
-      family: "bluegreen-demo",
+      family: "bluegreen-demo-production",
       requires_compatibilities: ["FARGATE"],
       network_mode: "awsvpc",
       cpu: "512",
       memory: "1024",
-      execution_role_arn: ref(stack.service.executionRole.role.arn),
-      task_role_arn: ref(stack.service.taskRole.role.arn),
+      execution_role_arn: ref(stack.environments[0].service.executionRole.role.arn),
+      task_role_arn: ref(stack.environments[0].service.taskRole.role.arn),
     });
     const containers = task.container_definitions as string;
     expect(containers).toMatch(/^\$\{jsonencode\(/);
@@ -87,18 +87,18 @@ describe("FargateService", () => {
     expect(json).toHaveResourceWithProperties(EcsCluster, {
       setting: [{ name: "containerInsights", value: "disabled" }],
     });
-    expect(json).toHaveResourceWithProperties(CloudwatchLogGroup, { name: "/ecs/bluegreen-demo", retention_in_days: 14 });
+    expect(json).toHaveResourceWithProperties(CloudwatchLogGroup, { name: "/ecs/bluegreen-demo-production", retention_in_days: 14 });
   });
 
   it("admits only the ALB's security group, on the container port", () => {
     const { tf, stack, ref } = synth({ service: { containerPort: 8000 } });
-    const serviceSg = ref(stack.service.securityGroup.id);
+    const serviceSg = ref(stack.environments[0].service.securityGroup.id);
     const ingress = Object.values(resourcesOf(tf, VpcSecurityGroupIngressRule.tfResourceType)).filter(
       (r) => r.security_group_id === serviceSg,
     );
     expect(ingress).toEqual([
       expect.objectContaining({
-        referenced_security_group_id: ref(stack.loadBalancer.securityGroup.id),
+        referenced_security_group_id: ref(stack.environments[0].loadBalancer.securityGroup.id),
         from_port: 8000,
         to_port: 8000,
         ip_protocol: "tcp",
@@ -107,7 +107,7 @@ describe("FargateService", () => {
     expect(ingress[0].cidr_ipv4).toBeUndefined();
     // And the ALB may only talk to the tasks, on that port.
     const albEgress = Object.values(resourcesOf(tf, VpcSecurityGroupEgressRule.tfResourceType)).filter(
-      (r) => r.security_group_id === ref(stack.loadBalancer.securityGroup.id),
+      (r) => r.security_group_id === ref(stack.environments[0].loadBalancer.securityGroup.id),
     );
     expect(albEgress).toEqual([
       expect.objectContaining({ referenced_security_group_id: serviceSg, from_port: 8000, to_port: 8000 }),

@@ -30,10 +30,10 @@ describe("IAM least privilege", () => {
   it("every role is assumable only by its own service", () => {
     const s = synth();
     const expected: Array<[ServiceRole, string]> = [
-      [s.stack.service.executionRole, "ecs-tasks.amazonaws.com"],
-      [s.stack.service.taskRole, "ecs-tasks.amazonaws.com"],
+      [s.stack.environments[0].service.executionRole, "ecs-tasks.amazonaws.com"],
+      [s.stack.environments[0].service.taskRole, "ecs-tasks.amazonaws.com"],
       [s.stack.build.role, "codebuild.amazonaws.com"],
-      [s.stack.deployment.role, "codedeploy.amazonaws.com"],
+      [s.stack.environments[0].deployment.role, "codedeploy.amazonaws.com"],
       [s.stack.pipeline.role, "codepipeline.amazonaws.com"],
     ];
     expect(Object.keys(resourcesOf(s.tf, IamRole.tfResourceType))).toHaveLength(expected.length);
@@ -81,15 +81,15 @@ describe("IAM least privilege", () => {
 
   it("the execution role pulls from this repository only and writes to this log group only", () => {
     const s = synth();
-    const role = s.stack.service.executionRole;
+    const role = s.stack.environments[0].service.executionRole;
     expect(grants(s, role, "ecr:BatchGetImage")).toEqual([s.ref(s.stack.repository.repository.arn)]);
     expect(grants(s, role, "ecr:PutImage")).toEqual([]);
-    expect(grants(s, role, "logs:PutLogEvents")).toEqual([`${s.ref(s.stack.service.logGroup.arn)}:*`]);
+    expect(grants(s, role, "logs:PutLogEvents")).toEqual([`${s.ref(s.stack.environments[0].service.logGroup.arn)}:*`]);
   });
 
   it("the task role has no permissions of its own by default", () => {
     const s = synth();
-    expect(statementsOf(s, s.stack.service.taskRole)).toEqual([]);
+    expect(statementsOf(s, s.stack.environments[0].service.taskRole)).toEqual([]);
   });
 
   it("CodeBuild pushes to this repository, uses this bucket and writes its own logs", () => {
@@ -105,8 +105,8 @@ describe("IAM least privilege", () => {
     const s = synth();
     const role = s.stack.pipeline.role;
     expect(grants(s, role, "codebuild:StartBuild")).toEqual([s.ref(s.stack.build.project.arn)]);
-    expect(grants(s, role, "codedeploy:CreateDeployment")).toEqual([s.ref(s.stack.deployment.deploymentGroup.arn)]);
-    expect(grants(s, role, "codedeploy:RegisterApplicationRevision")).toEqual([s.ref(s.stack.deployment.application.arn)]);
+    expect(grants(s, role, "codedeploy:CreateDeployment")).toEqual([s.ref(s.stack.environments[0].deployment.deploymentGroup.arn)]);
+    expect(grants(s, role, "codedeploy:RegisterApplicationRevision")).toEqual([s.ref(s.stack.application.application.arn)]);
     const connection = Object.keys(s.tf.resource.aws_codestarconnections_connection)[0];
     expect(grants(s, role, "codestar-connections:UseConnection")).toEqual([
       `\${aws_codestarconnections_connection.${connection}.arn}`,
@@ -115,20 +115,20 @@ describe("IAM least privilege", () => {
 
   it("CodeDeploy may shift only these listeners and manage only this service's task sets", () => {
     const s = synth();
-    const role = s.stack.deployment.role;
-    const lb = s.stack.loadBalancer;
+    const role = s.stack.environments[0].deployment.role;
+    const lb = s.stack.environments[0].loadBalancer;
     expect(grants(s, role, "elasticloadbalancing:ModifyListener")).toEqual(
       expect.arrayContaining([s.ref(lb.productionListener.arn), s.ref(lb.testListener.arn)]),
     );
     for (const arn of grants(s, role, "elasticloadbalancing:ModifyListener")) expect(arn).not.toBe("*");
     const ecs = grants(s, role, "ecs:CreateTaskSet");
-    expect(ecs[0]).toBe(s.ref(s.stack.service.service.id));
+    expect(ecs[0]).toBe(s.ref(s.stack.environments[0].service.service.id));
     expect(ecs[1]).toMatch(/task-set\//);
   });
 
   it("iam:PassRole is granted only on the two task roles, only towards ECS tasks", () => {
     const s = synth();
-    const taskRoles = [s.ref(s.stack.service.executionRole.role.arn), s.ref(s.stack.service.taskRole.role.arn)];
+    const taskRoles = [s.ref(s.stack.environments[0].service.executionRole.role.arn), s.ref(s.stack.environments[0].service.taskRole.role.arn)];
     let passRoleStatements = 0;
     for (const doc of Object.values(s.tf.data.aws_iam_policy_document) as Array<{ statement: any[] }>) {
       for (const st of doc.statement.filter((x) => x.actions?.includes("iam:PassRole"))) {

@@ -12,7 +12,7 @@ describe("BlueGreenLoadBalancer", () => {
       internal: false,
       load_balancer_type: "application",
       subnets: stack.network.publicSubnets.map((s) => ref(s.id)),
-      security_groups: [ref(stack.loadBalancer.securityGroup.id)],
+      security_groups: [ref(stack.environments[0].loadBalancer.securityGroup.id)],
       drop_invalid_header_fields: true,
     });
   });
@@ -21,7 +21,7 @@ describe("BlueGreenLoadBalancer", () => {
     const { json } = synth({ loadBalancer: { healthCheckPath: "/health", deregistrationDelaySeconds: 15 } });
     for (const color of ["blue", "green"]) {
       expect(json).toHaveResourceWithProperties(LbTargetGroup, {
-        name: `bluegreen-demo-${color}`,
+        name: `bluegreen-demo-production-${color}`,
         target_type: "ip",
         port: 80,
         protocol: "HTTP",
@@ -33,7 +33,7 @@ describe("BlueGreenLoadBalancer", () => {
 
   it("forwards production to blue and test to green, leaving later swaps to CodeDeploy", () => {
     const { json, stack, ref } = synth({ loadBalancer: { productionPort: 80, testPort: 9000 } });
-    const lb = stack.loadBalancer;
+    const lb = stack.environments[0].loadBalancer;
     expect(json).toHaveResourceWithProperties(LbListener, {
       port: 80,
       protocol: "HTTP",
@@ -52,7 +52,7 @@ describe("BlueGreenLoadBalancer", () => {
       loadBalancer: { allowedCidrs: ["0.0.0.0/0"], testAllowedCidrs: ["10.20.0.0/16", "192.168.0.0/24"] },
     });
     const rules = Object.values(resourcesOf(tf, VpcSecurityGroupIngressRule.tfResourceType)).filter(
-      (r) => r.security_group_id === ref(stack.loadBalancer.securityGroup.id),
+      (r) => r.security_group_id === ref(stack.environments[0].loadBalancer.securityGroup.id),
     );
     const opened = rules.map((r) => `${r.from_port}-${r.to_port}:${r.cidr_ipv4}`).sort();
     expect(opened).toEqual(["80-80:0.0.0.0/0", "8080-8080:10.20.0.0/16", "8080-8080:192.168.0.0/24"]);

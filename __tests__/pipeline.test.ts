@@ -16,7 +16,7 @@ describe("DeliveryPipeline", () => {
   it("runs Source → Build → Deploy, passing artifacts along", () => {
     const { tf, stack, ref } = synth();
     const stages = onlyResource(tf, Codepipeline.tfResourceType).stage;
-    expect(stages.map((s: { name: string }) => s.name)).toEqual(["Source", "Build", "Deploy"]);
+    expect(stages.map((s: { name: string }) => s.name)).toEqual(["Source", "Build", "Deploy_to_Production"]);
     const [source, build, deploy] = stages.map((s: { action: any[] }) => s.action[0]);
     expect(source).toMatchObject({ category: "Source", provider: "CodeStarSourceConnection", output_artifacts: ["source"] });
     expect(build).toMatchObject({
@@ -32,12 +32,12 @@ describe("DeliveryPipeline", () => {
       provider: "CodeDeployToECS",
       input_artifacts: ["build"],
       configuration: {
-        ApplicationName: ref(stack.deployment.application.name),
-        DeploymentGroupName: ref(stack.deployment.deploymentGroup.deploymentGroupName),
+        ApplicationName: ref(stack.application.application.name),
+        DeploymentGroupName: ref(stack.environments[0].deployment.deploymentGroup.deploymentGroupName),
         TaskDefinitionTemplateArtifact: "build",
-        TaskDefinitionTemplatePath: "taskdef.json",
+        TaskDefinitionTemplatePath: "taskdef-production.json",
         AppSpecTemplateArtifact: "build",
-        AppSpecTemplatePath: "appspec.yaml",
+        AppSpecTemplatePath: "appspec-production.yaml",
         Image1ArtifactName: "build",
         Image1ContainerName: "IMAGE1_NAME",
       },

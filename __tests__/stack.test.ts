@@ -46,7 +46,7 @@ describe("BlueGreenStack", () => {
 
   it("outputs the production and test URLs, ECR URL, pipeline and connection activation", () => {
     const { tf, stack, ref } = synth({ loadBalancer: { testPort: 9090 } });
-    const dns = ref(stack.loadBalancer.loadBalancer.dnsName);
+    const dns = ref(stack.environments[0].loadBalancer.loadBalancer.dnsName);
     const value = (name: string) => tf.output[name]?.value;
     expect(value("production_url")).toBe(`http://${dns}`);
     expect(value("test_url")).toBe(`http://${dns}:9090`);

@@ -9,7 +9,10 @@ import { BlueGreenLoadBalancer } from "./load-balancer";
 import { NAME_LIMITS, physicalName } from "./naming";
 
 export interface BlueGreenDeploymentProps {
-  readonly appName: string;
+  /** Prefix of every physical name: the app name, and the environment's. */
+  readonly namePrefix: string;
+  /** The CodeDeploy application the group belongs to (one per stack, shared by its environments). */
+  readonly application: CodedeployApp;
   readonly service: FargateService;
   readonly loadBalancer: BlueGreenLoadBalancer;
   /** Bucket holding the revision CodeDeploy reads. */
@@ -28,7 +31,17 @@ export interface BlueGreenDeploymentProps {
   readonly terminationWaitMinutes?: number;
 }
 
-/** CodeDeploy ECS application and BLUE_GREEN deployment group with traffic control over both listeners. */
+/** The CodeDeploy ECS application: one per stack, holding a deployment group per environment. */
+export class EcsDeploymentApplication extends Construct {
+  readonly application: CodedeployApp;
+
+  constructor(scope: Construct, id: string, props: { readonly name: string }) {
+    super(scope, id);
+    this.application = new CodedeployApp(this, "app", { name: props.name, computePlatform: "ECS" });
+  }
+}
+
+/** CodeDeploy BLUE_GREEN deployment group with traffic control over both listeners of one environment. */
 export class BlueGreenDeployment extends Construct {
   readonly application: CodedeployApp;
   readonly deploymentGroup: CodedeployDeploymentGroup;
@@ -41,7 +54,7 @@ export class BlueGreenDeployment extends Construct {
     this.deploymentConfigName = props.deploymentConfigName ?? "CodeDeployDefault.ECSAllAtOnce";
 
     this.role = new ServiceRole(this, "role", {
-      name: physicalName(props.appName, "codedeploy", NAME_LIMITS.iamRole),
+      name: physicalName(props.namePrefix, "codedeploy", NAME_LIMITS.iamRole),
       servicePrincipal: "codedeploy.amazonaws.com",
       description: "CodeDeploy: shift traffic between the blue and green task sets",
     });
@@ -80,14 +93,11 @@ export class BlueGreenDeployment extends Construct {
     ]);
     props.artifacts.grantRead(this.role);
 
-    this.application = new CodedeployApp(this, "app", {
-      name: props.appName,
-      computePlatform: "ECS",
-    });
+    this.application = props.application;
     const manual = (props.trafficReroute ?? "automatic") === "manual";
     this.deploymentGroup = new CodedeployDeploymentGroup(this, "group", {
       appName: this.application.name,
-      deploymentGroupName: physicalName(props.appName, "bluegreen"),
+      deploymentGroupName: physicalName(props.namePrefix, "bluegreen"),
       serviceRoleArn: this.role.role.arn,
       deploymentConfigName: this.deploymentConfigName,
       deploymentStyle: { deploymentType: "BLUE_GREEN", deploymentOption: "WITH_TRAFFIC_CONTROL" },

@@ -4,7 +4,7 @@ import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group
 import { CodebuildProject } from "@cdktf/provider-aws/lib/codebuild-project";
 import { ArtifactBucket } from "./artifact-bucket";
 import { ContainerRepository } from "./container-repository";
-import { FargateService } from "./fargate-service";
+import { DeploymentEnvironment } from "./deployment-environment";
 import { logWriteStatement, ServiceRole } from "./iam";
 import { NAME_LIMITS, physicalName } from "./naming";
 
@@ -12,9 +12,9 @@ export interface BuildProjectProps {
   readonly appName: string;
   readonly repository: ContainerRepository;
   readonly artifacts: ArtifactBucket;
-  /** The service whose task definition and network settings the buildspec renders into taskdef/appspec. */
-  readonly service: FargateService;
-  /** Subnets and public-IP setting written into the appspec's network configuration. */
+  /** The environments whose task definition and appspec the buildspec renders, in deployment order. */
+  readonly environments: DeploymentEnvironment[];
+  /** Subnets and public-IP setting written into each appspec's network configuration. */
   readonly taskSubnetIds: string[];
   readonly assignPublicIp: boolean;
   /** @default "BUILD_GENERAL1_SMALL" */
@@ -27,35 +27,41 @@ export interface BuildProjectProps {
   readonly timeoutMinutes?: number;
   /** @default 30 */
   readonly logRetentionDays?: number;
+  /** Command run inside the built image before it is pushed. @default none */
+  readonly testCommand?: string;
+  /** none; s3: in the artifact bucket under build-cache/; local: Docker layers and source on the build host. @default "none" */
+  readonly cache?: "none" | "s3" | "local";
 }
 
-/**
- * Names of the environment variables the buildspec in app-repo-sample/ relies on. Kept here, next to the
- * project that sets them, so a test can check that the sample uses no other.
- */
-export const BUILD_ENVIRONMENT_VARIABLES = [
-  "REPOSITORY_URI",
+/** Build-wide variables the buildspec in app-repo-sample/ relies on. */
+export const BUILD_ENVIRONMENT_VARIABLES = ["REPOSITORY_URI", "CONTAINER_NAME", "CONTAINER_PORT", "DEPLOY_ENVIRONMENTS"] as const;
+/** Set only when configured (build.testCommand). */
+export const OPTIONAL_BUILD_VARIABLES = ["TEST_COMMAND"] as const;
+/** Per-environment values, one object per environment name inside DEPLOY_ENVIRONMENTS (JSON). */
+export const PER_ENVIRONMENT_VARIABLES = [
   "TASK_FAMILY",
-  "TASK_DEFINITION_ARN",
   "EXECUTION_ROLE_ARN",
   "TASK_ROLE_ARN",
-  "CONTAINER_NAME",
-  "CONTAINER_PORT",
-  "CONTAINER_ENVIRONMENT",
   "TASK_CPU",
   "TASK_MEMORY",
+  "CONTAINER_ENVIRONMENT",
   "LOG_GROUP_NAME",
   "SUBNET_IDS",
   "SECURITY_GROUP_IDS",
   "ASSIGN_PUBLIC_IP",
 ] as const;
-export type BuildEnvironmentVariable = (typeof BUILD_ENVIRONMENT_VARIABLES)[number];
+export type PerEnvironmentVariable = (typeof PER_ENVIRONMENT_VARIABLES)[number];
 
-/** Privileged CodeBuild project that builds and pushes the image and renders the deployment artifacts. */
+/**
+ * Privileged CodeBuild project that builds, optionally tests, and pushes the image, then renders
+ * taskdef-<env>.json and appspec-<env>.yaml for every environment.
+ */
 export class BuildProject extends Construct {
   readonly project: CodebuildProject;
   readonly role: ServiceRole;
   readonly logGroup: CloudwatchLogGroup;
+  /** What DEPLOY_ENVIRONMENTS holds, by environment name. */
+  readonly environmentValues: Record<string, Record<PerEnvironmentVariable, string>>;
 
   constructor(scope: Construct, id: string, props: BuildProjectProps) {
     super(scope, id);
@@ -73,25 +79,35 @@ export class BuildProject extends Construct {
     props.artifacts.grantReadWrite(this.role);
     props.repository.grantPullPush(this.role);
 
-    const service = props.service;
-    const variables: Record<BuildEnvironmentVariable, string> = {
+    this.environmentValues = Object.fromEntries(
+      props.environments.map((env) => {
+        const service = env.service;
+        const values: Record<PerEnvironmentVariable, string> = {
+          TASK_FAMILY: service.taskDefinition.family,
+          EXECUTION_ROLE_ARN: service.executionRole.role.arn,
+          TASK_ROLE_ARN: service.taskRole.role.arn,
+          TASK_CPU: String(service.cpu),
+          TASK_MEMORY: String(service.memory),
+          // The container's plain environment as the JSON list ECS expects, so revisions the pipeline registers keep it.
+          CONTAINER_ENVIRONMENT: JSON.stringify(service.environment),
+          LOG_GROUP_NAME: service.logGroup.name,
+          SUBNET_IDS: Fn.join(",", props.taskSubnetIds),
+          SECURITY_GROUP_IDS: service.securityGroup.id,
+          ASSIGN_PUBLIC_IP: props.assignPublicIp ? "ENABLED" : "DISABLED",
+        };
+        return [env.name, values];
+      }),
+    );
+    const [first] = props.environments;
+    const variables: Record<string, string> = {
       REPOSITORY_URI: props.repository.repository.repositoryUrl,
-      TASK_FAMILY: service.taskDefinition.family,
-      TASK_DEFINITION_ARN: service.taskDefinition.arnWithoutRevision,
-      EXECUTION_ROLE_ARN: service.executionRole.role.arn,
-      TASK_ROLE_ARN: service.taskRole.role.arn,
-      CONTAINER_NAME: service.containerName,
-      CONTAINER_PORT: String(service.containerPort),
-      // The container's plain environment as the JSON list ECS expects, so revisions the pipeline registers keep it.
-      CONTAINER_ENVIRONMENT: JSON.stringify(service.environment),
-      TASK_CPU: String(service.cpu),
-      TASK_MEMORY: String(service.memory),
-      LOG_GROUP_NAME: service.logGroup.name,
-      SUBNET_IDS: Fn.join(",", props.taskSubnetIds),
-      SECURITY_GROUP_IDS: service.securityGroup.id,
-      ASSIGN_PUBLIC_IP: props.assignPublicIp ? "ENABLED" : "DISABLED",
+      CONTAINER_NAME: first.service.containerName,
+      CONTAINER_PORT: String(first.service.containerPort),
+      DEPLOY_ENVIRONMENTS: Fn.jsonencode(this.environmentValues),
+      ...(props.testCommand ? { TEST_COMMAND: props.testCommand } : {}),
     };
 
+    const cacheMode = props.cache ?? "none";
     this.project = new CodebuildProject(this, "project", {
       name,
       description: `Builds ${props.appName}'s image and its blue/green deployment artifacts`,
@@ -99,6 +115,12 @@ export class BuildProject extends Construct {
       buildTimeout: props.timeoutMinutes ?? 30,
       source: { type: "CODEPIPELINE", buildspec: props.buildspecPath ?? "buildspec.yml" },
       artifacts: { type: "CODEPIPELINE" },
+      cache:
+        cacheMode === "s3"
+          ? { type: "S3", location: `${props.artifacts.bucket.bucket}/build-cache` }
+          : cacheMode === "local"
+            ? { type: "LOCAL", modes: ["LOCAL_DOCKER_LAYER_CACHE", "LOCAL_SOURCE_CACHE"] }
+            : { type: "NO_CACHE" },
       environment: {
         type: "LINUX_CONTAINER",
         computeType: props.computeType ?? "BUILD_GENERAL1_SMALL",

@@ -1,10 +1,10 @@
 import { Construct } from "constructs";
-import { Codepipeline } from "@cdktf/provider-aws/lib/codepipeline";
+import { Codepipeline, CodepipelineStage } from "@cdktf/provider-aws/lib/codepipeline";
 import { ArtifactBucket } from "./artifact-bucket";
-import { BlueGreenDeployment } from "./blue-green-deployment";
 import { BuildProject } from "./build-project";
-import { FargateService } from "./fargate-service";
-import { passRoleStatement, ServiceRole, siblingArn } from "./iam";
+import { DeploymentEnvironment } from "./deployment-environment";
+import { passRoleStatement, PolicyStatement, ServiceRole, siblingArn } from "./iam";
+import { ApprovalTopic } from "./approval-topic";
 import { NAME_LIMITS, physicalName } from "./naming";
 import { PipelineSource } from "./sources/pipeline-source";
 
@@ -13,51 +13,65 @@ export interface DeliveryPipelineProps {
   readonly source: PipelineSource;
   readonly artifacts: ArtifactBucket;
   readonly build: BuildProject;
-  readonly deployment: BlueGreenDeployment;
-  /** The service deployed, whose task roles CodePipeline passes when it registers the task definition. */
-  readonly service: FargateService;
+  /** Deployed in this order; an environment with an approval gets an approval stage before it. */
+  readonly environments: DeploymentEnvironment[];
 }
 
-/** Artifact names between the stages; the buildspec writes taskdef.json, appspec.yaml and imageDetail.json. */
+/** Artifact names between the stages; the buildspec writes taskdef-<env>.json, appspec-<env>.yaml and imageDetail.json. */
 export const ARTIFACTS = { source: "source", build: "build" } as const;
-/** Placeholder in taskdef.json that CodePipeline replaces with the image URI from imageDetail.json. */
+/** Placeholder in a taskdef that CodePipeline replaces with the image URI from imageDetail.json. */
 export const IMAGE_PLACEHOLDER = "IMAGE1_NAME";
 
-/** CodePipeline Source → Build → Deploy (CodeDeployToECS blue/green). */
+/** Stage names: Deploy_to_Staging, Approve_Production, … */
+export function stageName(verb: "Deploy_to" | "Approve", environment: string): string {
+  return `${verb}_${environment.charAt(0).toUpperCase()}${environment.slice(1)}`;
+}
+
+/** CodePipeline: Source → Build → (Approve →) Deploy per environment, in order. */
 export class DeliveryPipeline extends Construct {
   readonly pipeline: Codepipeline;
   readonly role: ServiceRole;
+  /** The topic approval requests go to; undefined when no environment needs an approval. */
+  readonly approvalTopic?: ApprovalTopic;
 
   constructor(scope: Construct, id: string, props: DeliveryPipelineProps) {
     super(scope, id);
-    const { deployment, build } = props;
+    const { build, environments } = props;
     this.role = new ServiceRole(this, "role", {
       name: physicalName(props.appName, "pipeline", NAME_LIMITS.iamRole),
       servicePrincipal: "codepipeline.amazonaws.com",
-      description: "CodePipeline: run source, build and blue/green deploy",
+      description: "CodePipeline: run source, build, approvals and blue/green deploys",
     });
     props.artifacts.grantReadWrite(this.role);
     props.source.grantPipeline(this.role);
-    this.role.addPolicy("build-deploy", [
-      {
-        sid: "RunBuild",
-        actions: ["codebuild:StartBuild", "codebuild:BatchGetBuilds"],
-        resources: [build.project.arn],
-      },
+
+    const approvals = environments.filter((env) => env.settings.approval);
+    if (approvals.length) {
+      this.approvalTopic = new ApprovalTopic(this, "approvals", {
+        name: physicalName(props.appName, "approvals"),
+        emails: [...new Set(approvals.flatMap((env) => env.settings.approval!.notifyEmails))],
+      });
+      this.approvalTopic.grantPublish(this.role);
+    }
+
+    const application = environments[0].deployment.application;
+    const deploymentConfigs = [...new Set(environments.map((env) => env.deployment.deploymentConfigName))];
+    const statements: PolicyStatement[] = [
+      { sid: "RunBuild", actions: ["codebuild:StartBuild", "codebuild:BatchGetBuilds"], resources: [build.project.arn] },
       {
         sid: "CreateDeployment",
         actions: ["codedeploy:CreateDeployment", "codedeploy:GetDeployment"],
-        resources: [deployment.deploymentGroup.arn],
+        resources: environments.map((env) => env.deployment.deploymentGroup.arn),
       },
       {
         sid: "RegisterRevision",
         actions: ["codedeploy:GetApplication", "codedeploy:GetApplicationRevision", "codedeploy:RegisterApplicationRevision"],
-        resources: [deployment.application.arn],
+        resources: [application.arn],
       },
       {
         sid: "ReadDeploymentConfig",
         actions: ["codedeploy:GetDeploymentConfig"],
-        resources: [siblingArn(deployment.application.arn, `deploymentconfig:${deployment.deploymentConfigName}`)],
+        resources: deploymentConfigs.map((name) => siblingArn(application.arn, `deploymentconfig:${name}`)),
       },
       {
         sid: "RegisterTaskDefinition",
@@ -65,54 +79,85 @@ export class DeliveryPipeline extends Construct {
         // RegisterTaskDefinition supports no resource-level permissions; what it may pass is limited below.
         resources: ["*"],
       },
-      passRoleStatement([props.service.executionRole.role, props.service.taskRole.role], "ecs-tasks.amazonaws.com"),
-    ]);
+      passRoleStatement(
+        environments.flatMap((env) => [env.service.executionRole.role, env.service.taskRole.role]),
+        "ecs-tasks.amazonaws.com",
+      ),
+    ];
+    this.role.addPolicy("build-deploy", statements);
+
+    const stages: CodepipelineStage[] = [
+      { name: "Source", action: [props.source.sourceAction(ARTIFACTS.source)] },
+      {
+        name: "Build",
+        action: [
+          {
+            name: "Build",
+            category: "Build",
+            owner: "AWS",
+            provider: "CodeBuild",
+            version: "1",
+            inputArtifacts: [ARTIFACTS.source],
+            outputArtifacts: [ARTIFACTS.build],
+            configuration: { ProjectName: build.project.name },
+          },
+        ],
+      },
+    ];
+    for (const env of environments) {
+      const approval = env.settings.approval;
+      if (approval) {
+        stages.push({
+          name: stageName("Approve", env.name),
+          action: [
+            {
+              name: "Approve",
+              category: "Approval",
+              owner: "AWS",
+              provider: "Manual",
+              version: "1",
+              configuration: {
+                NotificationArn: this.approvalTopic!.topic.arn,
+                CustomData: approval.message ?? `Promote ${props.appName} to ${env.name}? Check the previous environment first.`,
+                // By default the previous environment's production URL: once its deployment has finished the
+                // candidate serves there, while that environment's test listener points at the emptied old target group.
+                ExternalEntityLink: approval.reviewUrl ?? environments[environments.indexOf(env) - 1].url,
+              },
+            },
+          ],
+        });
+      }
+      stages.push({
+        name: stageName("Deploy_to", env.name),
+        action: [
+          {
+            name: "Deploy",
+            category: "Deploy",
+            owner: "AWS",
+            provider: "CodeDeployToECS",
+            version: "1",
+            inputArtifacts: [ARTIFACTS.build],
+            configuration: {
+              ApplicationName: application.name,
+              DeploymentGroupName: env.deployment.deploymentGroup.deploymentGroupName,
+              TaskDefinitionTemplateArtifact: ARTIFACTS.build,
+              TaskDefinitionTemplatePath: `taskdef-${env.name}.json`,
+              AppSpecTemplateArtifact: ARTIFACTS.build,
+              AppSpecTemplatePath: `appspec-${env.name}.yaml`,
+              Image1ArtifactName: ARTIFACTS.build,
+              Image1ContainerName: IMAGE_PLACEHOLDER,
+            },
+          },
+        ],
+      });
+    }
 
     this.pipeline = new Codepipeline(this, "pipeline", {
       name: props.appName,
       roleArn: this.role.role.arn,
       artifactStore: [{ type: "S3", location: props.artifacts.bucket.bucket }],
-      stage: [
-        { name: "Source", action: [props.source.sourceAction(ARTIFACTS.source)] },
-        {
-          name: "Build",
-          action: [
-            {
-              name: "Build",
-              category: "Build",
-              owner: "AWS",
-              provider: "CodeBuild",
-              version: "1",
-              inputArtifacts: [ARTIFACTS.source],
-              outputArtifacts: [ARTIFACTS.build],
-              configuration: { ProjectName: build.project.name },
-            },
-          ],
-        },
-        {
-          name: "Deploy",
-          action: [
-            {
-              name: "Deploy",
-              category: "Deploy",
-              owner: "AWS",
-              provider: "CodeDeployToECS",
-              version: "1",
-              inputArtifacts: [ARTIFACTS.build],
-              configuration: {
-                ApplicationName: deployment.application.name,
-                DeploymentGroupName: deployment.deploymentGroup.deploymentGroupName,
-                TaskDefinitionTemplateArtifact: ARTIFACTS.build,
-                TaskDefinitionTemplatePath: "taskdef.json",
-                AppSpecTemplateArtifact: ARTIFACTS.build,
-                AppSpecTemplatePath: "appspec.yaml",
-                Image1ArtifactName: ARTIFACTS.build,
-                Image1ContainerName: IMAGE_PLACEHOLDER,
-              },
-            },
-          ],
-        },
-      ],
+      stage: stages,
     });
+    props.source.bindPipeline(this.pipeline);
   }
 }

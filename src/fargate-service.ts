@@ -24,7 +24,8 @@ export interface AutoScalingSettings {
 }
 
 export interface FargateServiceProps {
-  readonly appName: string;
+  /** Prefix of every physical name: the app name, and the environment's. */
+  readonly namePrefix: string;
   readonly region: string;
   readonly vpc: Vpc;
   /** Subnets the tasks run in. */
@@ -75,7 +76,7 @@ export class FargateService extends Construct {
 
   constructor(scope: Construct, id: string, props: FargateServiceProps) {
     super(scope, id);
-    const app = props.appName;
+    const app = props.namePrefix;
     this.containerName = props.containerName;
     this.containerPort = props.containerPort;
     this.cpu = props.cpu ?? 256;

@@ -68,6 +68,17 @@ export function siblingArn(arn: string, resource: string): string {
   return Fn.format("%s:%s", [Fn.join(":", Fn.slice(Fn.split(":", arn), 0, 5)), resource]);
 }
 
+/** An ARN of another service in the same partition, region and account as `arn`. */
+export function arnInAccountOf(arn: string, service: string, resource: string): string {
+  const part = (i: number) => Fn.element(Fn.split(":", arn), i);
+  return Fn.format("arn:%s:%s:%s:%s:%s", [part(1), service, part(3), part(4), resource]);
+}
+
+/** The ARN of an S3 bucket (or `bucket/key`) in the partition of `arn`. */
+export function s3ArnInPartitionOf(arn: string, bucketAndKey: string): string {
+  return Fn.format("arn:%s:s3:::%s", [Fn.element(Fn.split(":", arn), 1), bucketAndKey]);
+}
+
 /** Statement letting a principal write log events into exactly this log group. */
 export function logWriteStatement(logGroup: CloudwatchLogGroup): PolicyStatement {
   return {

@@ -9,7 +9,8 @@ import { VpcSecurityGroupIngressRule } from "@cdktf/provider-aws/lib/vpc-securit
 import { NAME_LIMITS, physicalName } from "./naming";
 
 export interface BlueGreenLoadBalancerProps {
-  readonly appName: string;
+  /** Prefix of every physical name: the app name, and the environment's. */
+  readonly namePrefix: string;
   readonly vpc: Vpc;
   /** Public subnets in at least two AZs. */
   readonly subnets: Subnet[];
@@ -56,10 +57,10 @@ export class BlueGreenLoadBalancer extends Construct {
     this.testPort = props.testPort ?? 8080;
 
     this.securityGroup = new SecurityGroup(this, "sg", {
-      name: physicalName(props.appName, "alb"),
+      name: physicalName(props.namePrefix, "alb"),
       description: "ALB: production and test listeners",
       vpcId: props.vpc.id,
-      tags: { Name: physicalName(props.appName, "alb") },
+      tags: { Name: physicalName(props.namePrefix, "alb") },
     });
     const openings: Array<[string, number, string[]]> = [
       ["prod", this.productionPort, props.allowedCidrs ?? ["0.0.0.0/0"]],
@@ -79,7 +80,7 @@ export class BlueGreenLoadBalancer extends Construct {
     }
 
     this.loadBalancer = new Lb(this, "alb", {
-      name: physicalName(props.appName, "alb", NAME_LIMITS.loadBalancer),
+      name: physicalName(props.namePrefix, "alb", NAME_LIMITS.loadBalancer),
       internal: false,
       loadBalancerType: "application",
       securityGroups: [this.securityGroup.id],
@@ -90,7 +91,7 @@ export class BlueGreenLoadBalancer extends Construct {
 
     const targetGroup = (color: "blue" | "green") =>
       new LbTargetGroup(this, `tg-${color}`, {
-        name: physicalName(props.appName, color, NAME_LIMITS.targetGroup),
+        name: physicalName(props.namePrefix, color, NAME_LIMITS.targetGroup),
         port: props.targetPort,
         protocol: "HTTP",
         targetType: "ip",

@@ -2,13 +2,12 @@ import { LocalBackend, S3Backend, TerraformOutput, TerraformStack } from "cdktf"
 import { Construct } from "constructs";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { ArtifactBucket } from "./artifact-bucket";
-import { BlueGreenDeployment } from "./blue-green-deployment";
+import { EcsDeploymentApplication } from "./blue-green-deployment";
 import { BuildProject } from "./build-project";
 import { StackConfig } from "./config";
 import { ContainerRepository } from "./container-repository";
 import { DeliveryPipeline } from "./delivery-pipeline";
-import { FargateService } from "./fargate-service";
-import { BlueGreenLoadBalancer } from "./load-balancer";
+import { DeploymentEnvironment } from "./deployment-environment";
 import { NAME_LIMITS, physicalName } from "./naming";
 import { Network } from "./network";
 import { createSource, PipelineSource } from "./sources";
@@ -19,12 +18,13 @@ export const SANDBOX_CREDENTIALS = { accessKey: "sandbox", secretKey: "sandbox" 
 /** The whole blue/green delivery platform for one application, wired from a validated config. */
 export class BlueGreenStack extends TerraformStack {
   readonly network: Network;
-  readonly loadBalancer: BlueGreenLoadBalancer;
   readonly repository: ContainerRepository;
-  readonly service: FargateService;
   readonly artifacts: ArtifactBucket;
+  readonly application: EcsDeploymentApplication;
+  /** In deployment order. */
+  readonly environments: DeploymentEnvironment[];
+  readonly source: PipelineSource;
   readonly build: BuildProject;
-  readonly deployment: BlueGreenDeployment;
   readonly pipeline: DeliveryPipeline;
 
   constructor(scope: Construct, id: string, config: StackConfig) {
@@ -65,63 +65,57 @@ export class BlueGreenStack extends TerraformStack {
       privateSubnetCidrs: config.network.privateSubnetCidrs,
       natGateways: config.network.natGateways,
     });
-    this.loadBalancer = new BlueGreenLoadBalancer(this, "lb", {
-      appName: app,
-      vpc: this.network.vpc,
-      subnets: this.network.publicSubnets,
-      targetPort: config.service.containerPort,
-      ...config.loadBalancer,
-    });
     this.repository = new ContainerRepository(this, "ecr", { name: app, ...config.ecr });
-    this.service = new FargateService(this, "ecs", {
-      appName: app,
-      region: config.region,
-      vpc: this.network.vpc,
-      subnets: this.network.taskSubnets,
-      assignPublicIp: this.network.assignPublicIp,
-      loadBalancer: this.loadBalancer,
-      repository: this.repository,
-      ...config.service,
-    });
     this.artifacts = new ArtifactBucket(this, "artifacts", {
       bucketPrefix: physicalName(app, "artifacts-", NAME_LIMITS.bucketPrefix),
       ...config.artifacts,
+    });
+    this.application = new EcsDeploymentApplication(this, "codedeploy", { name: app });
+    this.environments = config.environments.map(
+      (settings) =>
+        new DeploymentEnvironment(this, settings.name, {
+          appName: app,
+          region: config.region,
+          settings,
+          network: this.network,
+          repository: this.repository,
+          application: this.application,
+          artifacts: this.artifacts,
+        }),
+    );
+    this.source = createSource(this, config.source, {
+      appName: app,
+      region: config.region,
+      accountArn: this.repository.repository.arn,
+      sandbox: config.sandbox,
     });
     this.build = new BuildProject(this, "build", {
       appName: app,
       repository: this.repository,
       artifacts: this.artifacts,
-      service: this.service,
+      environments: this.environments,
       taskSubnetIds: this.network.taskSubnets.map((s) => s.id),
       assignPublicIp: this.network.assignPublicIp,
       ...config.build,
     });
-    this.deployment = new BlueGreenDeployment(this, "deploy", {
-      appName: app,
-      service: this.service,
-      loadBalancer: this.loadBalancer,
-      artifacts: this.artifacts,
-      ...config.deployment,
-    });
-    const source = createSource(this, config);
+    this.source.grantBuild(this.build.role);
     this.pipeline = new DeliveryPipeline(this, "pipeline", {
       appName: app,
-      source,
+      source: this.source,
       artifacts: this.artifacts,
       build: this.build,
-      deployment: this.deployment,
-      service: this.service,
+      environments: this.environments,
     });
 
-    this.addOutputs(config, source);
+    this.addOutputs(config);
   }
 
-  private addOutputs(config: StackConfig, source: PipelineSource): void {
-    const dns = this.loadBalancer.loadBalancer.dnsName;
+  private addOutputs(config: StackConfig): void {
     const region = config.region;
+    const last = this.environments[this.environments.length - 1];
     const outputs: Record<string, [string, string]> = {
-      production_url: [`http://${dns}${portSuffix(this.loadBalancer.productionPort)}`, "Production listener"],
-      test_url: [`http://${dns}:${this.loadBalancer.testPort}`, "Test listener: the replacement tasks during a deployment"],
+      production_url: [last.url, `Production listener of the last environment (${last.name})`],
+      test_url: [last.testUrl, `Test listener of ${last.name}: the replacement tasks during a deployment`],
       ecr_repository_url: [this.repository.repository.repositoryUrl, "Push images here (the pipeline does)"],
       pipeline_name: [this.pipeline.pipeline.name, "CodePipeline name"],
       pipeline_console_url: [
@@ -129,20 +123,23 @@ export class BlueGreenStack extends TerraformStack {
         "The pipeline in the AWS console",
       ],
       artifact_bucket: [this.artifacts.bucket.bucket, "Pipeline artifact bucket"],
-      ecs_cluster_name: [this.service.cluster.name, "ECS cluster"],
-      ecs_service_name: [this.service.service.name, "ECS service"],
-      codedeploy_application: [this.deployment.application.name, "CodeDeploy application"],
-      codedeploy_deployment_group: [this.deployment.deploymentGroup.deploymentGroupName, "CodeDeploy deployment group"],
+      codedeploy_application: [this.application.application.name, "CodeDeploy application"],
     };
+    for (const env of this.environments) {
+      outputs[`${env.name}_url`] = [env.url, `${env.name}: production listener`];
+      outputs[`${env.name}_test_url`] = [env.testUrl, `${env.name}: test listener (QA before reroute)`];
+      outputs[`${env.name}_ecs_cluster_name`] = [env.service.cluster.name, `${env.name}: ECS cluster`];
+      outputs[`${env.name}_ecs_service_name`] = [env.service.service.name, `${env.name}: ECS service`];
+      outputs[`${env.name}_deployment_group`] = [env.deployment.deploymentGroup.deploymentGroupName, `${env.name}: CodeDeploy deployment group`];
+    }
+    if (this.pipeline.approvalTopic) {
+      outputs.approval_topic_arn = [this.pipeline.approvalTopic.topic.arn, "SNS topic announcing approval requests (subscribers confirm by e-mail once)"];
+    }
     for (const [name, [value, description]] of Object.entries(outputs)) {
       new TerraformOutput(this, name, { value, description });
     }
-    for (const [name, output] of Object.entries(source.outputs)) {
+    for (const [name, output] of Object.entries(this.source.outputs)) {
       new TerraformOutput(this, name, output);
     }
   }
-}
-
-function portSuffix(port: number): string {
-  return port === 80 ? "" : `:${port}`;
 }

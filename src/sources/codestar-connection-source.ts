@@ -3,11 +3,10 @@ import { CodepipelineStageAction } from "@cdktf/provider-aws/lib/codepipeline";
 import { CodestarconnectionsConnection } from "@cdktf/provider-aws/lib/codestarconnections-connection";
 import { ServiceRole } from "../iam";
 import { NAME_LIMITS, physicalName } from "../naming";
-import { PipelineSource, SourceOutput } from "./pipeline-source";
+import { PipelineSourceBase, SourceContext, SourceOutput } from "./pipeline-source";
 
 export interface CodeStarConnectionSourceProps {
-  readonly appName: string;
-  readonly region: string;
+  readonly context: SourceContext;
   /** @default "GitHub" */
   readonly providerType?: "GitHub" | "Bitbucket" | "GitLab";
   /** owner/name of the repository. */
@@ -16,13 +15,15 @@ export interface CodeStarConnectionSourceProps {
   readonly branchName?: string;
   /** An existing connection to use instead of creating one. */
   readonly connectionArn?: string;
+  /** Hand CodeBuild a full clone (CODEBUILD_CLONE_REF) rather than a zip. @default false */
+  readonly fullClone?: boolean;
 }
 
 /**
  * Source from GitHub, Bitbucket or GitLab through a CodeStar (CodeConnections) connection. A connection
  * created here starts PENDING: someone must complete the handshake with the Git host once, in the console.
  */
-export class CodeStarConnectionSource extends Construct implements PipelineSource {
+export class CodeStarConnectionSource extends PipelineSourceBase {
   readonly connectionArn: string;
   /** The connection this stack created; undefined when an existing one was given. */
   readonly connection?: CodestarconnectionsConnection;
@@ -35,7 +36,7 @@ export class CodeStarConnectionSource extends Construct implements PipelineSourc
       this.connectionArn = props.connectionArn;
     } else {
       this.connection = new CodestarconnectionsConnection(this, "connection", {
-        name: physicalName(props.appName, "source", NAME_LIMITS.codestarConnection),
+        name: physicalName(props.context.appName, "source", NAME_LIMITS.codestarConnection),
         providerType: props.providerType ?? "GitHub",
       });
       this.connectionArn = this.connection.arn;
@@ -54,24 +55,31 @@ export class CodeStarConnectionSource extends Construct implements PipelineSourc
         ConnectionArn: this.connectionArn,
         FullRepositoryId: this.props.repositoryId,
         BranchName: this.props.branchName ?? "main",
-        OutputArtifactFormat: "CODE_ZIP",
+        OutputArtifactFormat: this.props.fullClone ? "CODEBUILD_CLONE_REF" : "CODE_ZIP",
         DetectChanges: "true",
       },
     };
   }
 
   grantPipeline(role: ServiceRole): void {
-    role.addPolicy("source-connection", [
-      {
-        sid: "UseConnection",
-        actions: ["codestar-connections:UseConnection", "codeconnections:UseConnection"],
-        resources: [this.connectionArn],
-      },
-    ]);
+    role.addPolicy("source-connection", [this.useConnection()]);
+  }
+
+  /** With a full clone, CodeBuild itself pulls from the Git host through the connection. */
+  grantBuild(role: ServiceRole): void {
+    if (this.props.fullClone) role.addPolicy("source-connection", [this.useConnection()]);
+  }
+
+  private useConnection() {
+    return {
+      sid: "UseConnection",
+      actions: ["codestar-connections:UseConnection", "codeconnections:UseConnection"],
+      resources: [this.connectionArn],
+    };
   }
 
   get outputs(): Record<string, SourceOutput> {
-    const region = this.props.region;
+    const region = this.props.context.region;
     return {
       connection_arn: { value: this.connectionArn, description: "CodeStar connection used by the Source stage" },
       connection_activation_url: {

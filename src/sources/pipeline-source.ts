@@ -1,4 +1,5 @@
-import { CodepipelineStageAction } from "@cdktf/provider-aws/lib/codepipeline";
+import { Construct } from "constructs";
+import { Codepipeline, CodepipelineStageAction } from "@cdktf/provider-aws/lib/codepipeline";
 import { ServiceRole } from "../iam";
 
 /**
@@ -10,6 +11,10 @@ export interface PipelineSource {
   sourceAction(outputArtifact: string): CodepipelineStageAction;
   /** Grants the pipeline's role what running that action needs. */
   grantPipeline(role: ServiceRole): void;
+  /** Grants the build's role what reading the source needs (e.g. a full Git clone). */
+  grantBuild(role: ServiceRole): void;
+  /** Called once the pipeline exists, for sources that start it themselves (an EventBridge rule). */
+  bindPipeline(pipeline: Codepipeline): void;
   /** Stack outputs a user needs to finish setting the source up, by output name. */
   readonly outputs: Record<string, SourceOutput>;
 }
@@ -17,4 +22,25 @@ export interface PipelineSource {
 export interface SourceOutput {
   readonly value: string;
   readonly description: string;
+}
+
+/** What every source may need from the stack around it. */
+export interface SourceContext {
+  readonly appName: string;
+  readonly region: string;
+  /** An ARN in the stack's account and region, to derive others from without an account lookup. */
+  readonly accountArn: string;
+  /** Offline planning: no AWS call may be made, not even a data source read. */
+  readonly sandbox: boolean;
+}
+
+/** Defaults for the hooks most sources do not need. */
+export abstract class PipelineSourceBase extends Construct implements PipelineSource {
+  abstract sourceAction(outputArtifact: string): CodepipelineStageAction;
+  abstract grantPipeline(role: ServiceRole): void;
+  grantBuild(_role: ServiceRole): void {}
+  bindPipeline(_pipeline: Codepipeline): void {}
+  get outputs(): Record<string, SourceOutput> {
+    return {};
+  }
 }

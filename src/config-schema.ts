@@ -1,0 +1,349 @@
+import { z } from "zod";
+import { cidrContains, cidrsOverlap, isCidr } from "./cidr";
+
+/** CodeDeploy's predefined ECS deployment configurations (AWS has no others without a custom config). */
+export const ECS_DEPLOYMENT_CONFIGS = [
+  "CodeDeployDefault.ECSAllAtOnce",
+  "CodeDeployDefault.ECSLinear10PercentEvery1Minutes",
+  "CodeDeployDefault.ECSLinear10PercentEvery3Minutes",
+  "CodeDeployDefault.ECSCanary10Percent5Minutes",
+  "CodeDeployDefault.ECSCanary10Percent15Minutes",
+] as const;
+
+/** Valid Fargate task sizes: CPU units and the memory (MiB) each allows. */
+const FARGATE_MEMORY_BY_CPU: Record<number, number[]> = {
+  256: [512, 1024, 2048],
+  512: [1024, 2048, 3072, 4096],
+  1024: [2048, 3072, 4096, 5120, 6144, 7168, 8192],
+  2048: range(4096, 16384, 1024),
+  4096: range(8192, 30720, 1024),
+};
+
+function range(from: number, to: number, step: number): number[] {
+  const out: number[] = [];
+  for (let n = from; n <= to; n += step) out.push(n);
+  return out;
+}
+
+const port = z.number().int().min(1).max(65535);
+const cidr = z.string().refine(isCidr, { message: "must be an IPv4 CIDR block such as 10.0.0.0/16" });
+const minutes = (max: number) => z.number().int().min(0).max(max);
+
+/** CloudWatch Logs accepts only these retention values (days). */
+const LOG_RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653] as const;
+const logRetention = z.number().refine((d) => (LOG_RETENTION_DAYS as readonly number[]).includes(d), {
+  message: `must be one of ${LOG_RETENTION_DAYS.join(", ")}`,
+});
+
+/** Settings an environment may override; at top level they are every environment's defaults. */
+const loadBalancerFields = {
+  productionPort: port.default(80),
+  testPort: port.default(8080),
+  /** Who may reach the production listener. */
+  allowedCidrs: z.array(cidr).min(1).default(["0.0.0.0/0"]),
+  /** Who may reach the test listener (QA before traffic is rerouted). */
+  testAllowedCidrs: z.array(cidr).min(1).default(["0.0.0.0/0"]),
+  healthCheckPath: z.string().regex(/^\/\S*$/, { message: "must be an absolute path such as /health" }).default("/"),
+  /** HTTP codes that mean healthy, e.g. "200" or "200-399". */
+  healthCheckMatcher: z.string().regex(/^\d{3}(-\d{3})?(,\d{3}(-\d{3})?)*$/).default("200"),
+  healthCheckIntervalSeconds: z.number().int().min(5).max(300).default(15),
+  /** Seconds a draining target keeps its connections; AWS's 300 s default slows every deployment. */
+  deregistrationDelaySeconds: z.number().int().min(0).max(3600).default(30),
+  enableDeletionProtection: z.boolean().default(false),
+};
+
+const serviceFieldsPerEnvironment = {
+  cpu: z.number().int().default(256),
+  memory: z.number().int().default(512),
+  desiredCount: z.number().int().min(0).max(1000).default(1),
+  /** Target tracking on average CPU; when set, desired_count is left to autoscaling. */
+  autoScaling: z
+    .strictObject({
+      minCapacity: z.number().int().min(0),
+      maxCapacity: z.number().int().min(1),
+      targetCpuPercent: z.number().min(1).max(100).default(60),
+    })
+    .optional(),
+  /** Non-secret environment variables for the container. */
+  environment: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/), z.string()).default({}),
+  containerInsights: z.enum(["enabled", "enhanced", "disabled"]).default("enabled"),
+  logRetentionDays: logRetention.default(30),
+};
+
+const deploymentFields = {
+  deploymentConfigName: z.enum(ECS_DEPLOYMENT_CONFIGS).default("CodeDeployDefault.ECSAllAtOnce"),
+  /** automatic: reroute as soon as the green tasks are healthy; manual: wait for a person (test listener for QA). */
+  trafficReroute: z.enum(["automatic", "manual"]).default("automatic"),
+  /** With manual reroute: minutes to wait before the deployment stops. */
+  rerouteWaitMinutes: minutes(4320).default(60),
+  /** Minutes the blue tasks keep running after a successful reroute (a quick rollback window). */
+  terminationWaitMinutes: minutes(2880).default(5),
+};
+
+/** The same fields with no defaults and all optional: what an environment overrides, and nothing else. */
+function overrides<T extends z.core.$ZodLooseShape>(fields: T) {
+  const shape: Record<string, z.ZodType> = {};
+  for (const [key, schema] of Object.entries(fields)) {
+    const def = (schema as z.ZodType)._zod.def as { type: string; innerType?: z.ZodType };
+    shape[key] = (def.type === "default" ? def.innerType! : (schema as z.ZodType)).optional();
+  }
+  return z.strictObject(shape);
+}
+
+// ---- sources -------------------------------------------------------------------------------------
+
+const branchName = z.string().regex(/^[^\s~^:?*[\\]+$/, { message: "must be a Git branch name" }).default("main");
+
+const codeStarSource = z.strictObject({
+  kind: z.literal("codestar"),
+  /** Git host behind the connection. */
+  providerType: z.enum(["GitHub", "Bitbucket", "GitLab"]).default("GitHub"),
+  /** Repository as owner/name, e.g. my-org/my-app. */
+  repositoryId: z.string().regex(/^[\w.-]+(\/[\w.-]+)+$/, { message: "must be owner/name, e.g. my-org/my-app" }),
+  branchName,
+  /** ARN of an existing, already activated connection; when absent the stack creates one (PENDING until activated). */
+  connectionArn: z
+    .string()
+    .regex(/^arn:aws[\w-]*:(codestar-connections|codeconnections):[\w-]+:\d{12}:connection\/[\w-]+$/, {
+      message: "must be a CodeStar/CodeConnections connection ARN",
+    })
+    .optional(),
+  /** Hand CodeBuild a full Git clone (CODEBUILD_CLONE_REF) instead of a zip, e.g. for `git log` in tests. */
+  fullClone: z.boolean().default(false),
+});
+
+const codeCommitSource = z.strictObject({
+  kind: z.literal("codecommit"),
+  repositoryName: z.string().regex(/^[\w.-]{1,100}$/, { message: "must be 1-100 letters, digits, '.', '_' or '-'" }),
+  /** Create the repository (clone URLs become outputs); false uses an existing one of that name. */
+  createRepository: z.boolean().default(true),
+  branchName,
+});
+
+const LITERAL_SECRET_MESSAGE =
+  "a token must not be written in the config; store it in Secrets Manager (tokenSecretName) or as an SSM SecureString parameter (tokenParameterName) and name it";
+const looksLikeToken = (v: string) => /^(ghp_|gho_|ghu_|ghs_|github_pat_)|^[0-9a-f]{40}$/.test(v);
+const secretName = z.string().min(1).refine((v) => !looksLikeToken(v), { message: `looks like a token itself: ${LITERAL_SECRET_MESSAGE}` });
+
+const gitHubOAuthSource = z
+  .strictObject({
+    kind: z.literal("github-oauth"),
+    owner: z.string().regex(/^[\w.-]+$/, { message: "must be a GitHub user or organisation" }),
+    repo: z.string().regex(/^[\w.-]+$/, { message: "must be a repository name" }),
+    branchName,
+    /** Name of the Secrets Manager secret holding the OAuth token (read at plan/apply, never in config or JSON). */
+    tokenSecretName: secretName.optional(),
+    /** Name of the SSM SecureString parameter holding the token. */
+    tokenParameterName: secretName.optional(),
+    /** Rejected: a token written into the config. */
+    oauthToken: z.unknown().refine((v) => v === undefined, { message: LITERAL_SECRET_MESSAGE }).optional(),
+  })
+  .refine((s) => !!s.tokenSecretName !== !!s.tokenParameterName, {
+    message: "name exactly one of tokenSecretName (Secrets Manager) or tokenParameterName (SSM)",
+    path: ["tokenSecretName"],
+  });
+
+const s3Source = z.strictObject({
+  kind: z.literal("s3"),
+  /** An existing versioned bucket; when absent the stack creates one. */
+  bucketName: z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, { message: "must be an S3 bucket name" }).optional(),
+  /** Key of the zipped source; every new version starts the pipeline. */
+  objectKey: z.string().min(1).default("source.zip"),
+});
+
+export const SOURCE_KINDS = ["codestar", "codecommit", "github-oauth", "s3"] as const;
+
+const source = z.discriminatedUnion("kind", [codeStarSource, codeCommitSource, gitHubOAuthSource, s3Source], {
+  error: (issue) =>
+    issue.code === "invalid_union"
+      ? { message: `unknown source kind; allowed: ${SOURCE_KINDS.map((k) => `"${k}"`).join(", ")}` }
+      : undefined,
+});
+
+// ---- environments --------------------------------------------------------------------------------
+
+const approval = z.strictObject({
+  /** E-mail addresses subscribed to the approval topic (each confirms once). */
+  notifyEmails: z.array(z.email()).default([]),
+  /** Shown to the approver. */
+  message: z.string().max(500).optional(),
+  /** Link shown with the request; defaults to the environment's test listener URL. */
+  reviewUrl: z.url().optional(),
+});
+
+const environment = z.strictObject({
+  /** Short name: becomes part of resource names and stage names (Deploy_to_<Name>). */
+  name: z.string().regex(/^[a-z][a-z0-9-]{0,19}$/, { message: "must be 1-20 lowercase letters, digits or hyphens, starting with a letter" }),
+  /** Require a person's approval in the pipeline before deploying here. */
+  approval: approval.optional(),
+  service: overrides(serviceFieldsPerEnvironment).optional(),
+  loadBalancer: overrides(loadBalancerFields).optional(),
+  deployment: overrides(deploymentFields).optional(),
+});
+
+// ---- the whole config ----------------------------------------------------------------------------
+
+const configObject = z.strictObject({
+    /** Short name of the application: prefixes every physical name. */
+    appName: z.string().regex(/^[a-z][a-z0-9-]{0,62}[a-z0-9]$/, {
+      message: "must be 2-64 characters of lowercase letters, digits and hyphens, starting with a letter",
+    }),
+    region: z.string().regex(/^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d$/, { message: "must be an AWS region such as eu-central-1" }),
+    /** Availability zones; given here so that planning needs no AWS call. At least 2 (an ALB needs two). */
+    availabilityZones: z.array(z.string().regex(/^[a-z]{2}(-gov)?-[a-z]+-\d[a-z]$/)).min(2),
+    /** Plan without an AWS account: fake credentials, no account lookups. Never for a real deploy. */
+    sandbox: z.boolean().default(false),
+    tags: z.record(z.string(), z.string()).default({}),
+    stateBackend: z.strictObject({ bucket: z.string().min(3), key: z.string().min(1), region: z.string().optional() }).optional(),
+    /** Path of the local state file (default: terraform.<appName>.tfstate in the project root); ignored with stateBackend. */
+    localStatePath: z.string().min(1).optional(),
+    network: z
+      .strictObject({
+        vpcCidr: cidr.default("10.0.0.0/16"),
+        /** One public subnet per AZ, in the order of availabilityZones. */
+        publicSubnetCidrs: z.array(cidr).default(["10.0.0.0/24", "10.0.1.0/24"]),
+        /** One private subnet per AZ for the tasks; ignored when natGateways is "none". */
+        privateSubnetCidrs: z.array(cidr).default(["10.0.10.0/24", "10.0.11.0/24"]),
+        /** one-per-az: resilient; single: one NAT for all AZs (cheap); none: tasks in public subnets with public IPs. */
+        natGateways: z.enum(["one-per-az", "single", "none"]).default("single"),
+      })
+      .prefault({}),
+    loadBalancer: z.strictObject(loadBalancerFields).prefault({}),
+    service: z
+      .strictObject({
+        containerName: z.string().regex(/^[A-Za-z0-9][\w-]{0,254}$/).default("app"),
+        containerPort: port.default(80),
+        /** Image the first task definition runs, before the pipeline has built one. */
+        initialImage: z.string().min(1).default("public.ecr.aws/docker/library/httpd:2.4"),
+        ...serviceFieldsPerEnvironment,
+      })
+      .prefault({}),
+    ecr: z
+      .strictObject({
+        scanOnPush: z.boolean().default(true),
+        imageTagMutability: z.enum(["MUTABLE", "IMMUTABLE"]).default("MUTABLE"),
+        maxImageCount: z.number().int().min(1).max(10000).default(30),
+        untaggedExpiryDays: z.number().int().min(1).default(7),
+        forceDelete: z.boolean().default(false),
+      })
+      .prefault({}),
+    artifacts: z
+      .strictObject({
+        forceDestroy: z.boolean().default(false),
+        noncurrentVersionExpirationDays: z.number().int().min(1).default(30),
+      })
+      .prefault({}),
+    build: z
+      .strictObject({
+        computeType: z.enum(["BUILD_GENERAL1_SMALL", "BUILD_GENERAL1_MEDIUM", "BUILD_GENERAL1_LARGE"]).default("BUILD_GENERAL1_SMALL"),
+        image: z.string().min(1).default("aws/codebuild/amazonlinux2-x86_64-standard:5.0"),
+        buildspecPath: z.string().min(1).default("buildspec.yml"),
+        timeoutMinutes: z.number().int().min(5).max(2160).default(30),
+        logRetentionDays: logRetention.default(30),
+        /** Run inside the freshly built image before it is pushed; a failure stops the pipeline. */
+        testCommand: z.string().min(1).optional(),
+        /** none; s3: cache in the artifact bucket; local: Docker layer and source cache on the build host. */
+        cache: z.enum(["none", "s3", "local"]).default("none"),
+      })
+      .prefault({}),
+    deployment: z.strictObject(deploymentFields).prefault({}),
+    source: source,
+    /** Deployed in this order by the pipeline; each has its own ALB, service and deployment group. */
+    environments: z.array(environment).min(1).default([{ name: "production" }]),
+});
+
+type ConfigObject = z.output<typeof configObject>;
+type EnvironmentInput = ConfigObject["environments"][number];
+
+/** One environment with every setting resolved: its overrides over the top-level defaults. */
+export interface ResolvedEnvironment {
+  readonly name: string;
+  readonly approval?: EnvironmentInput["approval"];
+  readonly service: ConfigObject["service"];
+  readonly loadBalancer: ConfigObject["loadBalancer"];
+  readonly deployment: ConfigObject["deployment"];
+}
+
+function defined<T extends object>(o: T | undefined): Partial<T> {
+  return Object.fromEntries(Object.entries(o ?? {}).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
+function resolve(top: ConfigObject, env: EnvironmentInput): ResolvedEnvironment {
+  return {
+    name: env.name,
+    approval: env.approval,
+    service: { ...top.service, ...defined(env.service) } as ConfigObject["service"],
+    loadBalancer: { ...top.loadBalancer, ...defined(env.loadBalancer) } as ConfigObject["loadBalancer"],
+    deployment: { ...top.deployment, ...defined(env.deployment) } as ConfigObject["deployment"],
+  };
+}
+
+export const configSchema = configObject
+  .superRefine(validateAcrossFields)
+  .transform((c) => ({ ...c, environments: c.environments.map((env) => resolve(c, env)) }));
+
+type Ctx = z.core.$RefinementCtx;
+
+function validateAcrossFields(c: ConfigObject, ctx: Ctx): void {
+  const azCount = c.availabilityZones.length;
+  for (const az of c.availabilityZones) {
+    if (!az.startsWith(c.region)) ctx.addIssue({ code: "custom", path: ["availabilityZones"], message: `"${az}" is not in region ${c.region}` });
+  }
+  if (new Set(c.availabilityZones).size !== azCount) {
+    ctx.addIssue({ code: "custom", path: ["availabilityZones"], message: "must not repeat a zone" });
+  }
+  const subnetLists: Array<["publicSubnetCidrs" | "privateSubnetCidrs", string[]]> = [["publicSubnetCidrs", c.network.publicSubnetCidrs]];
+  if (c.network.natGateways !== "none") subnetLists.push(["privateSubnetCidrs", c.network.privateSubnetCidrs]);
+  const all: string[] = [];
+  for (const [field, list] of subnetLists) {
+    if (list.length < azCount) {
+      ctx.addIssue({ code: "custom", path: ["network", field], message: `has ${list.length} subnets for ${azCount} availability zones; give one per zone` });
+    }
+    list.forEach((block, i) => {
+      if (!cidrContains(c.network.vpcCidr, block)) {
+        ctx.addIssue({ code: "custom", path: ["network", field, i], message: `${block} does not fit in vpcCidr ${c.network.vpcCidr}` });
+      }
+      const clash = all.find((other) => cidrsOverlap(other, block));
+      if (clash) ctx.addIssue({ code: "custom", path: ["network", field, i], message: `${block} overlaps ${clash}` });
+      all.push(block);
+    });
+  }
+
+  const names = c.environments.map((e) => e.name);
+  names.forEach((name, i) => {
+    if (names.indexOf(name) !== i) ctx.addIssue({ code: "custom", path: ["environments", i, "name"], message: `"${name}" is used twice; environment names must be unique` });
+  });
+  if (c.environments[0]?.approval) {
+    ctx.addIssue({
+      code: "custom",
+      path: ["environments", 0, "approval"],
+      message: "an approval can only come before a later environment (it gates promotion from the one before it)",
+    });
+  }
+  // Check each environment as it will be built (its overrides over the defaults); the top level
+  // reports under its own path, an environment under environments.N.
+  checkEnvironment(c, [], ctx);
+  c.environments.forEach((env, i) => {
+    if (env.service || env.loadBalancer) checkEnvironment(resolve(c, env), ["environments", i], ctx);
+  });
+}
+
+function checkEnvironment(e: Pick<ConfigObject, "service" | "loadBalancer">, at: Array<string | number>, ctx: Ctx): void {
+  if (e.loadBalancer.productionPort === e.loadBalancer.testPort) {
+    ctx.addIssue({ code: "custom", path: [...at, "loadBalancer", "testPort"], message: "must differ from productionPort" });
+  }
+  const allowedMemory = FARGATE_MEMORY_BY_CPU[e.service.cpu];
+  if (!allowedMemory) {
+    ctx.addIssue({ code: "custom", path: [...at, "service", "cpu"], message: `${e.service.cpu} is not a Fargate CPU size; allowed: ${Object.keys(FARGATE_MEMORY_BY_CPU).join(", ")}` });
+  } else if (!allowedMemory.includes(e.service.memory)) {
+    ctx.addIssue({
+      code: "custom",
+      path: [...at, "service", "memory"],
+      message: `${e.service.memory} MiB is not allowed with ${e.service.cpu} CPU units; allowed: ${allowedMemory[0]}-${allowedMemory[allowedMemory.length - 1]} (${allowedMemory.join(", ")})`,
+    });
+  }
+  const scaling = e.service.autoScaling;
+  if (scaling && scaling.minCapacity > scaling.maxCapacity) {
+    ctx.addIssue({ code: "custom", path: [...at, "service", "autoScaling", "minCapacity"], message: "must not exceed maxCapacity" });
+  }
+}

@@ -1,0 +1,74 @@
+import { Construct } from "constructs";
+import { ArtifactBucket } from "./artifact-bucket";
+import { BlueGreenDeployment, EcsDeploymentApplication } from "./blue-green-deployment";
+import { ResolvedEnvironment } from "./config";
+import { ContainerRepository } from "./container-repository";
+import { FargateService } from "./fargate-service";
+import { BlueGreenLoadBalancer } from "./load-balancer";
+import { Network } from "./network";
+
+export interface DeploymentEnvironmentProps {
+  readonly appName: string;
+  readonly region: string;
+  /** The environment's resolved settings (its overrides over the stack's defaults). */
+  readonly settings: ResolvedEnvironment;
+  readonly network: Network;
+  readonly repository: ContainerRepository;
+  readonly application: EcsDeploymentApplication;
+  readonly artifacts: ArtifactBucket;
+}
+
+/**
+ * One place the pipeline deploys to (staging, production…): its own load balancer with production and
+ * test listeners, its own ECS service and its own CodeDeploy deployment group.
+ */
+export class DeploymentEnvironment extends Construct {
+  readonly name: string;
+  readonly settings: ResolvedEnvironment;
+  readonly loadBalancer: BlueGreenLoadBalancer;
+  readonly service: FargateService;
+  readonly deployment: BlueGreenDeployment;
+  /** The production listener's URL. */
+  readonly url: string;
+  /** The test listener's URL: the replacement tasks, before traffic is rerouted. */
+  readonly testUrl: string;
+
+  constructor(scope: Construct, id: string, props: DeploymentEnvironmentProps) {
+    super(scope, id);
+    const settings = props.settings;
+    const namePrefix = `${props.appName}-${settings.name}`;
+    this.name = settings.name;
+    this.settings = settings;
+
+    this.loadBalancer = new BlueGreenLoadBalancer(this, "lb", {
+      namePrefix,
+      vpc: props.network.vpc,
+      subnets: props.network.publicSubnets,
+      targetPort: settings.service.containerPort,
+      ...settings.loadBalancer,
+    });
+    this.service = new FargateService(this, "ecs", {
+      namePrefix,
+      region: props.region,
+      vpc: props.network.vpc,
+      subnets: props.network.taskSubnets,
+      assignPublicIp: props.network.assignPublicIp,
+      loadBalancer: this.loadBalancer,
+      repository: props.repository,
+      ...settings.service,
+    });
+    this.deployment = new BlueGreenDeployment(this, "deploy", {
+      namePrefix,
+      application: props.application.application,
+      service: this.service,
+      loadBalancer: this.loadBalancer,
+      artifacts: props.artifacts,
+      ...settings.deployment,
+    });
+
+    const dns = this.loadBalancer.loadBalancer.dnsName;
+    const prodPort = this.loadBalancer.productionPort;
+    this.url = `http://${dns}${prodPort === 80 ? "" : `:${prodPort}`}`;
+    this.testUrl = `http://${dns}:${this.loadBalancer.testPort}`;
+  }
+}

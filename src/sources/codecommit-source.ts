@@ -1,0 +1,111 @@
+import { Construct } from "constructs";
+import { CloudwatchEventRule } from "@cdktf/provider-aws/lib/cloudwatch-event-rule";
+import { CloudwatchEventTarget } from "@cdktf/provider-aws/lib/cloudwatch-event-target";
+import { Codepipeline, CodepipelineStageAction } from "@cdktf/provider-aws/lib/codepipeline";
+import { CodecommitRepository } from "@cdktf/provider-aws/lib/codecommit-repository";
+import { arnInAccountOf, ServiceRole } from "../iam";
+import { NAME_LIMITS, physicalName } from "../naming";
+import { PipelineSourceBase, SourceContext, SourceOutput } from "./pipeline-source";
+
+export interface CodeCommitSourceProps {
+  readonly context: SourceContext;
+  readonly repositoryName: string;
+  /** Create the repository; false uses an existing one of that name. @default true */
+  readonly createRepository?: boolean;
+  /** @default "main" */
+  readonly branchName?: string;
+}
+
+/**
+ * Source from a CodeCommit repository, created by the stack or existing. Pushes to the branch start the
+ * pipeline through an EventBridge rule (AWS's recommended trigger; polling is off).
+ */
+export class CodeCommitSource extends PipelineSourceBase {
+  readonly repositoryArn: string;
+  /** The repository this stack created; undefined for an existing one. */
+  readonly repository?: CodecommitRepository;
+  private readonly props: CodeCommitSourceProps;
+
+  constructor(scope: Construct, id: string, props: CodeCommitSourceProps) {
+    super(scope, id);
+    this.props = props;
+    if (props.createRepository ?? true) {
+      this.repository = new CodecommitRepository(this, "repo", {
+        repositoryName: props.repositoryName,
+        description: `Application source of ${props.context.appName}`,
+        defaultBranch: this.branch,
+      });
+      this.repositoryArn = this.repository.arn;
+    } else {
+      this.repositoryArn = arnInAccountOf(props.context.accountArn, "codecommit", props.repositoryName);
+    }
+  }
+
+  private get branch(): string {
+    return this.props.branchName ?? "main";
+  }
+
+  sourceAction(outputArtifact: string): CodepipelineStageAction {
+    return {
+      name: "Source",
+      category: "Source",
+      owner: "AWS",
+      provider: "CodeCommit",
+      version: "1",
+      outputArtifacts: [outputArtifact],
+      configuration: {
+        RepositoryName: this.props.repositoryName,
+        BranchName: this.branch,
+        OutputArtifactFormat: "CODE_ZIP",
+        PollForSourceChanges: "false",
+      },
+    };
+  }
+
+  grantPipeline(role: ServiceRole): void {
+    role.addPolicy("source-codecommit", [
+      {
+        sid: "ReadRepository",
+        actions: [
+          "codecommit:GetBranch",
+          "codecommit:GetCommit",
+          "codecommit:UploadArchive",
+          "codecommit:GetUploadArchiveStatus",
+          "codecommit:CancelUploadArchive",
+        ],
+        resources: [this.repositoryArn],
+      },
+    ]);
+  }
+
+  bindPipeline(pipeline: Codepipeline): void {
+    const app = this.props.context.appName;
+    const rule = new CloudwatchEventRule(this, "on-push", {
+      name: physicalName(app, "source-push"),
+      description: `Start ${app}'s pipeline on pushes to ${this.branch}`,
+      eventPattern: JSON.stringify({
+        source: ["aws.codecommit"],
+        "detail-type": ["CodeCommit Repository State Change"],
+        resources: [this.repositoryArn],
+        detail: { event: ["referenceCreated", "referenceUpdated"], referenceType: ["branch"], referenceName: [this.branch] },
+      }),
+    });
+    const starter = new ServiceRole(this, "starter", {
+      name: physicalName(app, "source-events", NAME_LIMITS.iamRole),
+      servicePrincipal: "events.amazonaws.com",
+      description: "EventBridge: start the pipeline on a push",
+    });
+    starter.addPolicy("start-pipeline", [
+      { sid: "StartPipeline", actions: ["codepipeline:StartPipelineExecution"], resources: [pipeline.arn] },
+    ]);
+    new CloudwatchEventTarget(this, "start-pipeline", { rule: rule.name, arn: pipeline.arn, roleArn: starter.role.arn });
+  }
+
+  get outputs(): Record<string, SourceOutput> {
+    if (!this.repository) return {};
+    return {
+      codecommit_clone_url_http: { value: this.repository.cloneUrlHttp, description: "git clone over HTTPS (git-remote-codecommit or credentials helper)" },
+      codecommit_clone_url_ssh: { value: this.repository.cloneUrlSsh, description: "git clone over SSH (an IAM user's SSH key)" },
+    };
+  }
+}
