@@ -1,4 +1,7 @@
-import { readFileSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+import { copyFileSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { parse as parseYaml } from "yaml";
 import { CodebuildProject } from "@cdktf/provider-aws/lib/codebuild-project";
@@ -30,12 +33,15 @@ function envsubst(text: string, names: string[], values: Record<string, string>)
 
 /**
  * What a synthesized value becomes at apply time, as a readable stand-in: "${aws_subnet.a.id}" becomes
- * "aws_subnet.a.id", and a join(",", [...]) of such references their comma-joined stand-ins.
+ * "aws_subnet.a.id", a join(",", [...]) of such references their comma-joined stand-ins, and a
+ * jsonencode() of a literal (no references) the JSON Terraform makes of it.
  */
 function applied(value: unknown): string {
   const text = String(value);
   const joined = /^\$\{join\(",", \[(.*)\]\)\}$/.exec(text);
   if (joined) return joined[1].split(", ").join(",");
+  const encoded = /^\$\{jsonencode\((.*)\)\}$/.exec(text);
+  if (encoded) return JSON.stringify(JSON.parse(encoded[1].replace(/" = /g, '":')));
   return text.replace(/^\$\{(.*)\}$/, "$1");
 }
 
@@ -44,7 +50,8 @@ function render(overrides: Record<string, unknown> = {}) {
   const s = synth(overrides);
   const project = onlyResource(s.tf, CodebuildProject.tfResourceType);
   const shared: Record<string, string> = { AWS_DEFAULT_REGION: "eu-central-1" };
-  for (const v of project.environment.environment_variable) shared[v.name] = applied(v.value);
+  // DEPLOY_ENVIRONMENTS is read through the construct's typed values below, one environment at a time.
+  for (const v of project.environment.environment_variable) if (v.name !== "DEPLOY_ENVIRONMENTS") shared[v.name] = applied(v.value);
   const renderVars = variablesIn(buildspec.env.variables.RENDER_VARS);
   const perEnvironment = s.ref(s.stack.build.environmentValues) as Record<string, Record<string, string>>;
   const rendered = Object.entries(perEnvironment).map(([name, values]) => {
@@ -133,6 +140,38 @@ describe("app-repo-sample", () => {
     expect(net.AssignPublicIp).toBe("ENABLED");
     expect(net.SecurityGroups).toEqual([applied(s.ref(s.stack.environments[0].service.securityGroup.id))]);
     expect(net.Subnets).toEqual(s.stack.network.publicSubnets.map((subnet) => applied(s.ref(subnet.id))));
+  });
+
+  it("the buildspec's own render loop (bash, jq, envsubst) writes the same files as the templates rendered here", () => {
+    const { s, rendered } = render(twoEnvironments);
+    const loop = buildspec.phases.post_build.commands.find((c: string) => c.startsWith("for ENV_NAME"));
+    const dir = mkdtempSync(join(tmpdir(), "buildspec-"));
+    try {
+      for (const f of ["taskdef.template.json", "appspec.template.yaml"]) copyFileSync(`app-repo-sample/${f}`, join(dir, f));
+      const perEnvironment = s.ref(s.stack.build.environmentValues) as Record<string, Record<string, string>>;
+      const deployEnvironments = Object.fromEntries(
+        Object.entries(perEnvironment).map(([name, values]) => [name, Object.fromEntries(Object.entries(values).map(([k, v]) => [k, applied(v)]))]),
+      );
+      const run = spawnSync("bash", ["-euo", "pipefail", "-c", loop], {
+        cwd: dir,
+        encoding: "utf8",
+        env: {
+          PATH: process.env.PATH,
+          DEPLOY_ENVIRONMENTS: JSON.stringify(deployEnvironments),
+          RENDER_VARS: buildspec.env.variables.RENDER_VARS,
+          CONTAINER_NAME: "web",
+          CONTAINER_PORT: "80",
+          AWS_DEFAULT_REGION: "eu-central-1",
+        },
+      });
+      expect(run.status, `${run.stderr} (the loop needs bash, jq and envsubst: .ci/run installs them)`).toBe(0);
+      for (const { name, taskdef, appspec } of rendered) {
+        expect(JSON.parse(readFileSync(join(dir, `taskdef-${name}.json`), "utf8"))).toEqual(taskdef);
+        expect(parseYaml(readFileSync(join(dir, `appspec-${name}.yaml`), "utf8"))).toEqual(appspec);
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it("the image listens on the default container port", () => {

@@ -40,7 +40,7 @@ describe("BuildProject", () => {
         TASK_ROLE_ARN: ref(service.taskRole.role.arn),
         TASK_CPU: "256",
         TASK_MEMORY: "512",
-        CONTAINER_ENVIRONMENT: "[]",
+        CONTAINER_ENVIRONMENT: "${jsonencode([])}",
         LOG_GROUP_NAME: ref(service.logGroup.name),
         SUBNET_IDS: `\${join(",", [${stack.network.privateSubnets.map((s) => String(ref(s.id)).slice(2, -1)).join(", ")}])}`,
         SECURITY_GROUP_IDS: ref(service.securityGroup.id),

@@ -60,7 +60,37 @@ describe("config", () => {
     const cases: Array<[string, Record<string, unknown>, RegExp]> = [
       ["missing repository id", { source: { kind: "codestar", repositoryId: undefined } }, /source\.repositoryId: is required/],
       ["malformed repository id", { source: { kind: "codestar", repositoryId: "just-a-name" } }, /source\.repositoryId: must be owner\/name/],
-      ["unknown source kind", { source: { kind: "svn", repositoryId: "a/b" } }, /source\.kind: unknown source kind; allowed: "codestar"/],
+      [
+        "unknown source kind",
+        { source: { kind: "svn", repositoryId: "a/b" } },
+        /^Invalid config: source\.kind: unknown source kind; allowed: "codestar", "codecommit", "github-oauth", "s3" \(got "svn"\)$/,
+      ],
+      ["a connection without a repository id", { source: { kind: "codestar", connectionArn: "arn:aws:codestar-connections:eu-central-1:123456789012:connection/abc" } }, /source\.repositoryId: is required/],
+      [
+        "an approval before the first environment",
+        { environments: [{ name: "staging", approval: {} }, { name: "production" }] },
+        /environments\.0\.approval: an approval can only come before a later environment/,
+      ],
+      ["duplicate environment names", { environments: [{ name: "prod" }, { name: "prod" }] }, /environments\.1\.name: "prod" is used twice/],
+      [
+        "a GitHub token written into the config",
+        { source: { kind: "github-oauth", owner: "o", repo: "r", oauthToken: "ghp_abcdefghijklmnopqrstuvwxyz0123456789" } },
+        /^Invalid config: source\.oauthToken: a token must not be written in the config; store it in Secrets Manager \(tokenSecretName\) or as an SSM SecureString parameter \(tokenParameterName\)/,
+      ],
+      [
+        "a token given where the secret's name belongs",
+        { source: { kind: "github-oauth", owner: "o", repo: "r", tokenSecretName: "ghp_abcdefghijklmnopqrstuvwxyz0123456789" } },
+        /source\.tokenSecretName: looks like a token itself/,
+      ],
+      ["github-oauth without a token name", { source: { kind: "github-oauth", owner: "o", repo: "r" } }, /source\.tokenSecretName: name exactly one of tokenSecretName \(Secrets Manager\) or tokenParameterName \(SSM\)/],
+      [
+        "an environment override with an invalid Fargate size",
+        { environments: [{ name: "staging" }, { name: "production", service: { cpu: 1024, memory: 512 } }] },
+        /environments\.1\.service\.memory: 512 MiB is not allowed with 1024 CPU units/,
+      ],
+      ["a setting environments cannot override", { environments: [{ name: "production", service: { containerName: "x" } }] }, /environments\.0\.service\.containerName: is not a known setting/],
+      ["an approval e-mail that is not one", { environments: [{ name: "a" }, { name: "b", approval: { notifyEmails: ["not-mail"] } }] }, /environments\.1\.approval\.notifyEmails\.0: /],
+      ["an invalid environment name", { environments: [{ name: "Prod" }] }, /environments\.0\.name: must be 1-20 lowercase letters/],
       [
         "unknown deployment config",
         { deployment: { deploymentConfigName: "CodeDeployDefault.AllAtOnce" } },

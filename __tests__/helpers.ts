@@ -7,9 +7,14 @@ export const DEFAULT_CONFIG_RAW = JSON.parse(readFileSync("config/default.json",
 
 type DeepPartial<T> = { [K in keyof T]?: T[K] extends object ? (T[K] extends unknown[] ? T[K] : DeepPartial<T[K]>) : T[K] };
 
-/** The committed default config with `overrides` merged in (objects merge, arrays and scalars replace). */
+/**
+ * The committed default config with `overrides` merged in (objects merge, arrays and scalars replace;
+ * `source` replaces whole, since each kind has its own settings).
+ */
 export function rawConfig(overrides: DeepPartial<Record<string, unknown>> = {}): Record<string, unknown> {
-  return merge(structuredClone(DEFAULT_CONFIG_RAW), overrides) as Record<string, unknown>;
+  const { source, ...rest } = overrides as Record<string, unknown>;
+  const merged = merge(structuredClone(DEFAULT_CONFIG_RAW), rest) as Record<string, unknown>;
+  return source === undefined ? merged : { ...merged, source };
 }
 
 export function config(overrides: Record<string, unknown> = {}): StackConfig {

@@ -26,8 +26,19 @@ describe("README", () => {
         },
       }),
     );
-    const paths = leafPaths(full);
-    expect(paths.length).toBeGreaterThan(40);
+    const sources = [
+      { kind: "codestar", repositoryId: "a/b", connectionArn: "arn:aws:codestar-connections:eu-central-1:123456789012:connection/abc", fullClone: true },
+      { kind: "codecommit", repositoryName: "app" },
+      { kind: "github-oauth", owner: "o", repo: "r", tokenSecretName: "gh-token" },
+      { kind: "s3", bucketName: "my-source-bucket" },
+    ];
+    const paths = [
+      ...new Set([
+        ...leafPaths(full),
+        ...sources.flatMap((source) => leafPaths({ source: parseConfig({ ...rawConfig(), source }).source })),
+      ]),
+    ];
+    expect(paths.length).toBeGreaterThan(50);
     for (const path of paths) {
       const parent = path.includes(".") ? path.slice(0, path.lastIndexOf(".")) : "";
       const leaf = path.slice(path.lastIndexOf(".") + 1);

@@ -89,7 +89,8 @@ export class BuildProject extends Construct {
           TASK_CPU: String(service.cpu),
           TASK_MEMORY: String(service.memory),
           // The container's plain environment as the JSON list ECS expects, so revisions the pipeline registers keep it.
-          CONTAINER_ENVIRONMENT: JSON.stringify(service.environment),
+          // (Encoded by Terraform: cdktf does not escape quotes in a JSON string literal nested in jsonencode.)
+          CONTAINER_ENVIRONMENT: Fn.jsonencode(service.environment),
           LOG_GROUP_NAME: service.logGroup.name,
           SUBNET_IDS: Fn.join(",", props.taskSubnetIds),
           SECURITY_GROUP_IDS: service.securityGroup.id,
