@@ -3,7 +3,7 @@
  * the wiring is checked through the AWS SDK, a blue/green deployment is simulated and must leave a
  * plan with no changes, then everything is destroyed and checked gone. Ends with "N passed, N failed".
  *
- * Usage: tsx scripts/e2e.ts [config.json ...]   (default: config/default.json)
+ * Usage: tsx scripts/e2e.ts [config.json ...]   (default: DEFAULT_CONFIGS below)
  */
 import { mkdirSync, readFileSync, rmSync } from "node:fs";
 import { basename, join } from "node:path";
@@ -11,8 +11,12 @@ import { Check, checkWiring, locate } from "./e2e/checks";
 import { simulateBlueGreenDeployment } from "./e2e/bluegreen";
 import { checkNothingLeft } from "./e2e/leftovers";
 import { failedResources, stateResources, StateResource } from "./e2e/state";
+import { loadConfig } from "../src/config";
 import { startMoto, withMoto } from "./lib/moto";
 import { initArgs, requireTool, run, RunResult, SCRATCH, synthesize, tail, terraformEnv } from "./lib/tools";
+
+/** The default stack, and the two-environment promotion flow (staging → approval → production). */
+const DEFAULT_CONFIGS = ["config/default.json", "examples/seed-002-staging-production.json"];
 
 /** moto faults no correction covers, shown in every report (empty when all are corrected). */
 const KNOWN_EXCLUSIONS: Array<[string, string]> = [];
@@ -61,14 +65,14 @@ async function e2e(config: string, endpoint: string): Promise<{ phases: Phase[];
     const replan = await run("terraform", ["plan", "-detailed-exitcode", "-input=false", "-no-color", "-lock=false"], { cwd: dir, env });
     phase("re-plan after apply", replan, replan.code === 0, replan.code === 2 ? "changes found" : "no changes");
 
-    const tfPorts = Object.values(tfConfig.resource.aws_lb_listener as Record<string, { port: number }>).map((l) => l.port);
-    const deployed = locate(created, region, { production: tfPorts[0], test: tfPorts[1] });
+    const deployed = locate(created, loadConfig({ CONFIG: config }));
     const wiringStarted = Date.now();
     checks.push(...(await checkWiring(deployed, clientConfig)));
     phases.push({ name: "API wiring checks", seconds: (Date.now() - wiringStarted) / 1000, ok: checks.every((c) => c.ok), note: `${checks.filter((c) => c.ok).length}/${checks.length}` });
 
     const swapStarted = Date.now();
-    const steps = await simulateBlueGreenDeployment(deployed, clientConfig);
+    const steps: Check[] = [];
+    for (const env of deployed.environments) steps.push(...(await simulateBlueGreenDeployment(env, clientConfig)));
     checks.push(...steps);
     phases.push({ name: "simulated blue/green swap", seconds: (Date.now() - swapStarted) / 1000, ok: steps.every((s) => s.ok), note: `${steps.filter((s) => s.ok).length}/${steps.length} steps` });
 
@@ -90,7 +94,7 @@ async function e2e(config: string, endpoint: string): Promise<{ phases: Phase[];
 
 async function main(): Promise<void> {
   requireTool("terraform", ["version"], "install Terraform >= 1.5 (https://developer.hashicorp.com/terraform/install) and put it on PATH");
-  const configs = process.argv.slice(2).length ? process.argv.slice(2) : ["config/default.json"];
+  const configs = process.argv.slice(2).length ? process.argv.slice(2) : DEFAULT_CONFIGS;
   const moto = await startMoto();
   console.log(`moto on ${moto.endpoint}; corrections active: ${moto.corrections.join(", ")}`);
   let passed = 0;

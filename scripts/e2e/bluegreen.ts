@@ -29,7 +29,8 @@ export async function simulateBlueGreenDeployment(d: Deployed, clientConfig: Cli
   };
 
   let newRevisionArn: string | undefined;
-  await step("register a new task definition revision (new image)", async () => {
+  const named = (what: string) => `${d.environment}: ${what}`;
+  await step(named("register a new task definition revision (new image)"), async () => {
     const { taskDefinition: current } = await ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition: d.taskFamily }));
     if (!current) return "task definition not found";
     const { taskDefinition: next } = await ecs.send(
@@ -48,7 +49,7 @@ export async function simulateBlueGreenDeployment(d: Deployed, clientConfig: Cli
     return next && next.revision! > current.revision! ? undefined : "revision did not advance";
   });
 
-  await step("create the replacement task set on green and make it primary", async () => {
+  await step(named("create the replacement task set on green and make it primary"), async () => {
     const { services } = await ecs.send(new DescribeServicesCommand({ cluster: d.clusterArn, services: [d.serviceName] }));
     const service = services?.[0];
     const { taskSet } = await ecs.send(
@@ -72,7 +73,7 @@ export async function simulateBlueGreenDeployment(d: Deployed, clientConfig: Cli
     return undefined;
   });
 
-  await step("swap listeners: production to green, test to blue", async () => {
+  await step(named("swap listeners: production to green, test to blue"), async () => {
     const forward = (arn: string) => [{ Type: "forward" as const, TargetGroupArn: arn }];
     await elb.send(new ModifyListenerCommand({ ListenerArn: d.productionListenerArn, DefaultActions: forward(d.greenTargetGroupArn) }));
     await elb.send(new ModifyListenerCommand({ ListenerArn: d.testListenerArn, DefaultActions: forward(d.blueTargetGroupArn) }));

@@ -4,6 +4,9 @@ import { CodeStarConnectionsClient, GetConnectionCommand } from "@aws-sdk/client
 import { DescribeServicesCommand, ECSClient } from "@aws-sdk/client-ecs";
 import { DescribeListenersCommand, ElasticLoadBalancingV2Client, Listener } from "@aws-sdk/client-elastic-load-balancing-v2";
 import { GetPublicAccessBlockCommand, S3Client } from "@aws-sdk/client-s3";
+import { StackConfig } from "../../src/config";
+import { stageName } from "../../src/delivery-pipeline";
+import { NAME_LIMITS, physicalName } from "../../src/naming";
 import { one, StateResource } from "./state";
 
 /** How every SDK client reaches moto. */
@@ -19,9 +22,9 @@ export interface Check {
   readonly detail?: string;
 }
 
-/** The deployed stack's key objects, located through the Terraform state. */
+/** One environment's key objects, located through the Terraform state. */
 export interface Deployed {
-  readonly region: string;
+  readonly environment: string;
   readonly clusterArn: string;
   readonly serviceName: string;
   readonly blueTargetGroupArn: string;
@@ -30,42 +33,58 @@ export interface Deployed {
   readonly greenTargetGroupName: string;
   readonly productionListenerArn: string;
   readonly testListenerArn: string;
-  readonly productionPort: number;
-  readonly testPort: number;
   readonly codedeployApp: string;
   readonly deploymentGroup: string;
-  readonly pipelineName: string;
-  readonly bucket: string;
   readonly taskFamily: string;
   readonly containerName: string;
-  readonly connectionArn?: string;
 }
 
-export function locate(resources: StateResource[], region: string, ports: { production: number; test: number }): Deployed {
-  const tg = (color: string) => one(resources, "aws_lb_target_group", (v) => v.name.endsWith(`-${color}`));
-  const listener = (port: number) => one(resources, "aws_lb_listener", (v) => Number(v.port) === port);
-  const service = one(resources, "aws_ecs_service");
-  const group = one(resources, "aws_codedeploy_deployment_group");
+/** What the whole stack shares. */
+export interface DeployedStack {
+  readonly pipelineName: string;
+  readonly expectedStages: string[];
+  readonly bucket: string;
+  readonly connectionArn?: string;
+  readonly environments: Deployed[];
+}
+
+/** Finds each environment's objects by the physical names the stack gives them. */
+export function locate(resources: StateResource[], config: StackConfig): DeployedStack {
+  const environments = config.environments.map((env): Deployed => {
+    const prefix = `${config.appName}-${env.name}`;
+    const tg = (color: string) => one(resources, "aws_lb_target_group", (v) => v.name === physicalName(prefix, color, NAME_LIMITS.targetGroup));
+    const alb = one(resources, "aws_lb", (v) => v.name === physicalName(prefix, "alb", NAME_LIMITS.loadBalancer));
+    const listener = (port: number) =>
+      one(resources, "aws_lb_listener", (v) => v.load_balancer_arn === alb.arn && Number(v.port) === port);
+    const service = one(resources, "aws_ecs_service", (v) => v.name === prefix);
+    const group = one(resources, "aws_codedeploy_deployment_group", (v) => v.ecs_service[0].service_name === prefix);
+    return {
+      environment: env.name,
+      clusterArn: service.cluster,
+      serviceName: service.name,
+      blueTargetGroupArn: tg("blue").arn,
+      greenTargetGroupArn: tg("green").arn,
+      blueTargetGroupName: tg("blue").name,
+      greenTargetGroupName: tg("green").name,
+      productionListenerArn: listener(env.loadBalancer.productionPort).arn,
+      testListenerArn: listener(env.loadBalancer.testPort).arn,
+      codedeployApp: group.app_name,
+      deploymentGroup: group.deployment_group_name,
+      taskFamily: one(resources, "aws_ecs_task_definition", (v) => v.family === prefix).family,
+      containerName: service.load_balancer[0].container_name,
+    };
+  });
   const connection = resources.find((r) => r.type === "aws_codestarconnections_connection");
   return {
-    region,
-    clusterArn: service.cluster,
-    serviceName: service.name,
-    blueTargetGroupArn: tg("blue").arn,
-    greenTargetGroupArn: tg("green").arn,
-    blueTargetGroupName: tg("blue").name,
-    greenTargetGroupName: tg("green").name,
-    productionListenerArn: listener(ports.production).arn,
-    testListenerArn: listener(ports.test).arn,
-    productionPort: ports.production,
-    testPort: ports.test,
-    codedeployApp: group.app_name,
-    deploymentGroup: group.deployment_group_name,
     pipelineName: one(resources, "aws_codepipeline").name,
-    bucket: one(resources, "aws_s3_bucket").bucket,
-    taskFamily: one(resources, "aws_ecs_task_definition").family,
-    containerName: service.load_balancer[0].container_name,
+    expectedStages: [
+      "Source",
+      "Build",
+      ...config.environments.flatMap((env) => [...(env.approval ? [stageName("Approve", env.name)] : []), stageName("Deploy_to", env.name)]),
+    ],
+    bucket: one(resources, "aws_s3_bucket", (v) => v.bucket.startsWith(physicalName(config.appName, "artifacts-", NAME_LIMITS.bucketPrefix))).bucket,
     connectionArn: connection?.values.arn,
+    environments,
   };
 }
 
@@ -96,7 +115,7 @@ function differs(what: string, actual: unknown, expected: unknown): string | und
 }
 
 /** Checks, through the AWS API, that what the apply created is wired as the stack intends. */
-export async function checkWiring(d: Deployed, clientConfig: ClientConfig): Promise<Check[]> {
+export async function checkWiring(stack: DeployedStack, clientConfig: ClientConfig): Promise<Check[]> {
   const ecs = new ECSClient(clientConfig);
   const elb = new ElasticLoadBalancingV2Client(clientConfig);
   const codedeploy = new CodeDeployClient(clientConfig);
@@ -104,39 +123,46 @@ export async function checkWiring(d: Deployed, clientConfig: ClientConfig): Prom
   const s3 = new S3Client({ ...clientConfig, forcePathStyle: true });
   const codestar = new CodeStarConnectionsClient(clientConfig);
 
+  const perEnvironment = stack.environments.flatMap((d) => {
+    const named = (what: string) => `${d.environment}: ${what}`;
+    return [
+      check(named("ECS service uses the CODE_DEPLOY controller"), async () => {
+        const { services } = await ecs.send(new DescribeServicesCommand({ cluster: d.clusterArn, services: [d.serviceName] }));
+        return differs("deploymentController", services?.[0]?.deploymentController?.type, "CODE_DEPLOY");
+      }),
+      check(named("ECS service is attached to the blue target group only"), async () => {
+        const { services } = await ecs.send(new DescribeServicesCommand({ cluster: d.clusterArn, services: [d.serviceName] }));
+        return differs("loadBalancers", services?.[0]?.loadBalancers?.map((lb) => lb.targetGroupArn), [d.blueTargetGroupArn]);
+      }),
+      check(named("production listener forwards to blue"), async () =>
+        differs("production", forwardTarget(await describeListener(elb, d.productionListenerArn)), d.blueTargetGroupArn),
+      ),
+      check(named("test listener forwards to green"), async () =>
+        differs("test", forwardTarget(await describeListener(elb, d.testListenerArn)), d.greenTargetGroupArn),
+      ),
+      check(named("deployment group names both target groups and both listeners, BLUE_GREEN with traffic control"), async () => {
+        const { deploymentGroupInfo: g } = await codedeploy.send(
+          new GetDeploymentGroupCommand({ applicationName: d.codedeployApp, deploymentGroupName: d.deploymentGroup }),
+        );
+        const pair = g?.loadBalancerInfo?.targetGroupPairInfoList?.[0];
+        return (
+          differs("target groups", pair?.targetGroups?.map((t) => t.name), [d.blueTargetGroupName, d.greenTargetGroupName]) ??
+          differs("prod route", pair?.prodTrafficRoute?.listenerArns, [d.productionListenerArn]) ??
+          differs("test route", pair?.testTrafficRoute?.listenerArns, [d.testListenerArn]) ??
+          differs("style", g?.deploymentStyle, { deploymentType: "BLUE_GREEN", deploymentOption: "WITH_TRAFFIC_CONTROL" })
+        );
+      }),
+    ];
+  });
+
   return Promise.all([
-    check("ECS service uses the CODE_DEPLOY controller", async () => {
-      const { services } = await ecs.send(new DescribeServicesCommand({ cluster: d.clusterArn, services: [d.serviceName] }));
-      return differs("deploymentController", services?.[0]?.deploymentController?.type, "CODE_DEPLOY");
-    }),
-    check("ECS service is attached to the blue target group only", async () => {
-      const { services } = await ecs.send(new DescribeServicesCommand({ cluster: d.clusterArn, services: [d.serviceName] }));
-      return differs("loadBalancers", services?.[0]?.loadBalancers?.map((lb) => lb.targetGroupArn), [d.blueTargetGroupArn]);
-    }),
-    check("production listener forwards to blue", async () =>
-      differs("production", forwardTarget(await describeListener(elb, d.productionListenerArn)), d.blueTargetGroupArn),
-    ),
-    check("test listener forwards to green", async () =>
-      differs("test", forwardTarget(await describeListener(elb, d.testListenerArn)), d.greenTargetGroupArn),
-    ),
-    check("deployment group names both target groups and both listeners, BLUE_GREEN with traffic control", async () => {
-      const { deploymentGroupInfo: g } = await codedeploy.send(
-        new GetDeploymentGroupCommand({ applicationName: d.codedeployApp, deploymentGroupName: d.deploymentGroup }),
-      );
-      const pair = g?.loadBalancerInfo?.targetGroupPairInfoList?.[0];
-      return (
-        differs("target groups", pair?.targetGroups?.map((t) => t.name), [d.blueTargetGroupName, d.greenTargetGroupName]) ??
-        differs("prod route", pair?.prodTrafficRoute?.listenerArns, [d.productionListenerArn]) ??
-        differs("test route", pair?.testTrafficRoute?.listenerArns, [d.testListenerArn]) ??
-        differs("style", g?.deploymentStyle, { deploymentType: "BLUE_GREEN", deploymentOption: "WITH_TRAFFIC_CONTROL" })
-      );
-    }),
-    check("pipeline stages are Source, Build, Deploy in order", async () => {
-      const { pipeline: p } = await pipeline.send(new GetPipelineCommand({ name: d.pipelineName }));
-      return differs("stages", p?.stages?.map((s) => s.name), ["Source", "Build", "Deploy"]);
+    ...perEnvironment,
+    check(`pipeline stages are ${stack.expectedStages.join(", ")} in order`, async () => {
+      const { pipeline: p } = await pipeline.send(new GetPipelineCommand({ name: stack.pipelineName }));
+      return differs("stages", p?.stages?.map((s) => s.name), stack.expectedStages);
     }),
     check("artifact bucket blocks all public access", async () => {
-      const out = await s3.send(new GetPublicAccessBlockCommand({ Bucket: d.bucket }));
+      const out = await s3.send(new GetPublicAccessBlockCommand({ Bucket: stack.bucket }));
       return differs("public access block", out.PublicAccessBlockConfiguration, {
         BlockPublicAcls: true,
         IgnorePublicAcls: true,
@@ -144,10 +170,10 @@ export async function checkWiring(d: Deployed, clientConfig: ClientConfig): Prom
         RestrictPublicBuckets: true,
       });
     }),
-    ...(d.connectionArn
+    ...(stack.connectionArn
       ? [
           check("CodeStar connection exists and awaits activation (PENDING)", async () => {
-            const out = await codestar.send(new GetConnectionCommand({ ConnectionArn: d.connectionArn }));
+            const out = await codestar.send(new GetConnectionCommand({ ConnectionArn: stack.connectionArn }));
             return differs("status", out.Connection?.ConnectionStatus, "PENDING");
           }),
         ]

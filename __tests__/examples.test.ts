@@ -1,0 +1,111 @@
+import { describe, expect, it } from "vitest";
+import { Testing } from "cdktf";
+import { CodebuildProject } from "@cdktf/provider-aws/lib/codebuild-project";
+import { CodecommitRepository } from "@cdktf/provider-aws/lib/codecommit-repository";
+import { CodedeployDeploymentGroup } from "@cdktf/provider-aws/lib/codedeploy-deployment-group";
+import { Codepipeline } from "@cdktf/provider-aws/lib/codepipeline";
+import { CodestarconnectionsConnection } from "@cdktf/provider-aws/lib/codestarconnections-connection";
+import { DataAwsSecretsmanagerSecretVersion } from "@cdktf/provider-aws/lib/data-aws-secretsmanager-secret-version";
+import { EcsService } from "@cdktf/provider-aws/lib/ecs-service";
+import { NatGateway } from "@cdktf/provider-aws/lib/nat-gateway";
+import { Subnet } from "@cdktf/provider-aws/lib/subnet";
+import { loadConfig } from "../src/config";
+import { BlueGreenStack } from "../src/stack";
+import { onlyResource, resourcesOf } from "./helpers";
+
+function synthExample(file: string) {
+  const config = loadConfig({ CONFIG: `examples/${file}` });
+  const stack = new BlueGreenStack(Testing.app(), config.appName, config);
+  const json = Testing.synth(stack);
+  const tf = JSON.parse(json);
+  const stages = onlyResource(tf, Codepipeline.tfResourceType).stage as Array<{ name: string; action: any[] }>;
+  return { json, tf, stack, stages, actions: stages.map((s) => s.action[0]) };
+}
+
+describe("examples/seed-000-github-oauth.json", () => {
+  const ex = synthExample("seed-000-github-oauth.json");
+
+  it("sources from GitHub with the legacy v1 action, the token read from Secrets Manager by name", () => {
+    expect(ex.stages.map((s) => s.name)).toEqual(["Source", "Build", "Deploy_to_Production"]);
+    expect(ex.actions[0]).toMatchObject({ owner: "ThirdParty", provider: "GitHub", version: "1" });
+    expect(ex.actions[0].configuration).toMatchObject({ Owner: "snowiow", Repo: "green-blue-ecs-example", Branch: "master" });
+    expect(ex.json).toHaveDataSourceWithProperties(DataAwsSecretsmanagerSecretVersion, { secret_id: "green-blue-ecs-example/github-oauth-token" });
+  });
+
+  it("runs three tasks in three public subnets with public IPs, no NAT", () => {
+    expect(Object.values(resourcesOf(ex.tf, Subnet.tfResourceType)).map((s) => s.cidr_block).sort()).toEqual([
+      "172.16.0.0/21",
+      "172.16.16.0/21",
+      "172.16.8.0/21",
+    ]);
+    expect(ex.json).not.toHaveResource(NatGateway);
+    expect(ex.json).toHaveResourceWithProperties(EcsService, { desired_count: 3, network_configuration: { assign_public_ip: true } });
+  });
+});
+
+describe("examples/seed-002-staging-production.json", () => {
+  const ex = synthExample("seed-002-staging-production.json");
+
+  it("deploys to staging, waits for an approval, then deploys to production", () => {
+    expect(ex.stages.map((s) => s.name)).toEqual(["Source", "Build", "Deploy_to_Staging", "Approve_Production", "Deploy_to_Production"]);
+    expect(ex.actions.map((a) => a.provider)).toEqual(["CodeStarSourceConnection", "CodeBuild", "CodeDeployToECS", "Manual", "CodeDeployToECS"]);
+    expect(ex.actions[2].configuration).toMatchObject({ TaskDefinitionTemplatePath: "taskdef-staging.json", AppSpecTemplatePath: "appspec-staging.yaml" });
+    expect(ex.actions[4].configuration).toMatchObject({ TaskDefinitionTemplatePath: "taskdef-production.json", AppSpecTemplatePath: "appspec-production.yaml" });
+    expect(ex.actions[3].configuration.CustomData).toBe("Staging looks good? Approve to deploy to production.");
+  });
+
+  it("uses the existing connection with a full clone, and creates none", () => {
+    expect(ex.actions[0].configuration).toMatchObject({
+      ConnectionArn: "arn:aws:codestar-connections:eu-west-2:123456789012:connection/00000000-0000-0000-0000-000000000000",
+      OutputArtifactFormat: "CODEBUILD_CLONE_REF",
+      BranchName: "master",
+    });
+    expect(ex.json).not.toHaveResource(CodestarconnectionsConnection);
+  });
+
+  it("runs the test suite in the build and caches in S3", () => {
+    const project = onlyResource(ex.tf, CodebuildProject.tfResourceType);
+    expect(project.cache.type).toBe("S3");
+    expect(project.environment.environment_variable).toContainEqual({ name: "TEST_COMMAND", value: ".codebuild/run-tests.sh", type: "PLAINTEXT" });
+  });
+
+  it("all at once in staging, canary in production, with per-environment termination waits and auto-rollback", () => {
+    expect(ex.json).toHaveResourceWithProperties(CodedeployDeploymentGroup, {
+      deployment_group_name: "accord-odr-staging-bluegreen",
+      deployment_config_name: "CodeDeployDefault.ECSAllAtOnce",
+      auto_rollback_configuration: { enabled: true, events: ["DEPLOYMENT_FAILURE"] },
+      blue_green_deployment_config: { terminate_blue_instances_on_deployment_success: { termination_wait_time_in_minutes: 5 } },
+    });
+    expect(ex.json).toHaveResourceWithProperties(CodedeployDeploymentGroup, {
+      deployment_group_name: "accord-odr-production-bluegreen",
+      deployment_config_name: "CodeDeployDefault.ECSCanary10Percent5Minutes",
+      auto_rollback_configuration: { enabled: true, events: ["DEPLOYMENT_FAILURE"] },
+      blue_green_deployment_config: { terminate_blue_instances_on_deployment_success: { termination_wait_time_in_minutes: 60 } },
+    });
+  });
+});
+
+describe("examples/seed-003-codecommit-manual-reroute.json", () => {
+  const ex = synthExample("seed-003-codecommit-manual-reroute.json");
+
+  it("creates the CodeCommit repository the pipeline reads, with clone URLs as outputs", () => {
+    expect(ex.json).toHaveResourceWithProperties(CodecommitRepository, { repository_name: "ecs-deployment-pipeline" });
+    expect(ex.actions[0]).toMatchObject({ provider: "CodeCommit", configuration: { RepositoryName: "ecs-deployment-pipeline", BranchName: "main" } });
+    expect(Object.keys(ex.tf.output)).toEqual(expect.arrayContaining(["codecommit_clone_url_http", "codecommit_clone_url_ssh"]));
+  });
+
+  it("waits for a person to reroute traffic after QA on the 8080 test listener", () => {
+    expect(ex.json).toHaveResourceWithProperties(CodedeployDeploymentGroup, {
+      blue_green_deployment_config: {
+        deployment_ready_option: { action_on_timeout: "STOP_DEPLOYMENT", wait_time_in_minutes: 120 },
+        terminate_blue_instances_on_deployment_success: { termination_wait_time_in_minutes: 5 },
+      },
+    });
+    expect(ex.tf.output.test_url.value).toMatch(/:8080$/);
+  });
+
+  it("has a NAT gateway per AZ and a local Docker layer cache", () => {
+    expect(Object.keys(resourcesOf(ex.tf, NatGateway.tfResourceType))).toHaveLength(2);
+    expect(onlyResource(ex.tf, CodebuildProject.tfResourceType).cache).toEqual({ type: "LOCAL", modes: ["LOCAL_DOCKER_LAYER_CACHE", "LOCAL_SOURCE_CACHE"] });
+  });
+});
