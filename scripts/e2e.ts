@@ -7,16 +7,23 @@
  */
 import { mkdirSync, readFileSync, rmSync } from "node:fs";
 import { basename, join } from "node:path";
-import { Check, checkWiring, locate } from "./e2e/checks";
+import { Check, checkWiring, ClientConfig, locate } from "./e2e/checks";
 import { simulateBlueGreenDeployment } from "./e2e/bluegreen";
 import { checkNothingLeft } from "./e2e/leftovers";
 import { failedResources, stateResources, StateResource } from "./e2e/state";
-import { loadConfig } from "../src/config";
+import { CreateSecretCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
+import { PutParameterCommand, SSMClient } from "@aws-sdk/client-ssm";
+import { loadConfig, StackConfig } from "../src/config";
 import { startMoto, withMoto } from "./lib/moto";
 import { initArgs, requireTool, run, RunResult, SCRATCH, synthesize, tail, terraformEnv } from "./lib/tools";
 
-/** The default stack, and the two-environment promotion flow (staging → approval → production). */
-const DEFAULT_CONFIGS = ["config/default.json", "examples/seed-002-staging-production.json"];
+/** The default stack and every example (the two-environment promotion flow among them). */
+const DEFAULT_CONFIGS = [
+  "config/default.json",
+  "examples/seed-000-github-oauth.json",
+  "examples/seed-002-staging-production.json",
+  "examples/seed-003-codecommit-manual-reroute.json",
+];
 
 /** moto faults no correction covers, shown in every report (empty when all are corrected). */
 const KNOWN_EXCLUSIONS: Array<[string, string]> = [];
@@ -51,6 +58,9 @@ async function e2e(config: string, endpoint: string): Promise<{ phases: Phase[];
   const region: string = tfConfig.provider.aws[0].region;
   const clientConfig = { region, endpoint, credentials: { accessKeyId: "test", secretAccessKey: "test" } };
 
+  const prepared = await prepareSecrets(loadConfig({ CONFIG: config }), clientConfig);
+  if (prepared) phases.push(prepared);
+
   const init = await run("terraform", initArgs(join(work, "terraform.tfstate")), { cwd: dir, env });
   if (!phase("init", init, init.code === 0)) return result;
 
@@ -80,8 +90,18 @@ async function e2e(config: string, endpoint: string): Promise<{ phases: Phase[];
     phase("plan after swap (drift guards)", driftPlan, driftPlan.code === 0, driftPlan.code === 0 ? "no changes" : driftPlan.code === 2 ? "CHANGES: drift" : "error");
   } finally {
     // Always try to destroy, so a rerun starts clean; the state file stays in the work dir for inspection.
-    const destroy = await run("terraform", ["destroy", "-auto-approve", "-input=false", "-no-color"], { cwd: dir, env, timeoutSeconds: 900 });
-    phase("destroy", destroy, destroy.code === 0, `state kept at ${join(work, "terraform.tfstate")}`);
+    const destroyArgs = ["destroy", "-auto-approve", "-input=false", "-no-color"];
+    let destroy = await run("terraform", destroyArgs, { cwd: dir, env, timeoutSeconds: 900 });
+    let note = `state kept at ${join(work, "terraform.tfstate")}`;
+    if (destroy.code !== 0 && destroy.code !== 124) {
+      // moto's threaded server now and then loses a security group rule while others in the same group
+      // are revoked at once; the refresh of a second pass sees it gone. Said in the table, never hidden.
+      const first = /^Error: (.+)$/m.exec(destroy.stdout + destroy.stderr)?.[1] ?? `exit ${destroy.code}`;
+      console.error(`\n${config}: first destroy failed, running a second pass\n${tail(destroy, 15)}\n`);
+      destroy = await run("terraform", destroyArgs, { cwd: dir, env, timeoutSeconds: 900 });
+      note = `second pass needed (first: ${first}); ${note}`;
+    }
+    phase("destroy", destroy, destroy.code === 0, note);
     if (created.length) {
       const started = Date.now();
       const left = await checkNothingLeft(created, clientConfig);
@@ -90,6 +110,28 @@ async function e2e(config: string, endpoint: string): Promise<{ phases: Phase[];
     }
   }
   return result;
+}
+
+/**
+ * What a user stores before deploying a github-oauth source: the token, as a secret. Here a dummy value
+ * (moto talks to no GitHub), so the data source read and the pipeline's OAuthToken path are applied.
+ */
+async function prepareSecrets(config: StackConfig, clientConfig: ClientConfig): Promise<Phase | undefined> {
+  const source = config.source;
+  if (source.kind !== "github-oauth") return undefined;
+  const started = Date.now();
+  try {
+    if (source.tokenSecretName) {
+      await new SecretsManagerClient(clientConfig).send(new CreateSecretCommand({ Name: source.tokenSecretName, SecretString: "e2e-dummy-token" }));
+    } else {
+      await new SSMClient(clientConfig).send(
+        new PutParameterCommand({ Name: source.tokenParameterName!, Value: "e2e-dummy-token", Type: "SecureString", Overwrite: true }),
+      );
+    }
+    return { name: "store the OAuth token (dummy) first", seconds: (Date.now() - started) / 1000, ok: true, note: "" };
+  } catch (err) {
+    return { name: "store the OAuth token (dummy) first", seconds: (Date.now() - started) / 1000, ok: false, note: (err as Error).message };
+  }
 }
 
 async function main(): Promise<void> {

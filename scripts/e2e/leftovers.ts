@@ -2,7 +2,10 @@ import { CloudWatchLogsClient, DescribeLogGroupsCommand } from "@aws-sdk/client-
 import { BatchGetProjectsCommand, CodeBuildClient } from "@aws-sdk/client-codebuild";
 import { CodeDeployClient, ListApplicationsCommand } from "@aws-sdk/client-codedeploy";
 import { CodePipelineClient, ListPipelinesCommand } from "@aws-sdk/client-codepipeline";
+import { CodeCommitClient, GetRepositoryCommand } from "@aws-sdk/client-codecommit";
 import { CodeStarConnectionsClient, ListConnectionsCommand } from "@aws-sdk/client-codestar-connections";
+import { EventBridgeClient, ListRulesCommand } from "@aws-sdk/client-eventbridge";
+import { ListTopicsCommand, SNSClient } from "@aws-sdk/client-sns";
 import { DescribeNatGatewaysCommand, DescribeSecurityGroupsCommand, DescribeSubnetsCommand, DescribeVpcsCommand, EC2Client } from "@aws-sdk/client-ec2";
 import { DescribeRepositoriesCommand, ECRClient } from "@aws-sdk/client-ecr";
 import { DescribeClustersCommand, ECSClient, ListTaskDefinitionsCommand } from "@aws-sdk/client-ecs";
@@ -87,6 +90,27 @@ export async function checkNothingLeft(created: StateResource[], clientConfig: C
     leftover("pipeline", async () => {
       const { pipelines } = await new CodePipelineClient(clientConfig).send(new ListPipelinesCommand({}));
       return created_(ids("aws_codepipeline", "name"))(pipelines?.map((p) => p.name) ?? []);
+    }),
+    leftover("CodeCommit repository", async () => {
+      // moto has no ListRepositories: ask for each created repository by name.
+      const client = new CodeCommitClient(clientConfig);
+      const left = await Promise.all(
+        ids("aws_codecommit_repository", "repository_name").map((name) =>
+          client.send(new GetRepositoryCommand({ repositoryName: name })).then(
+            () => name,
+            (err: Error) => (err.name === "RepositoryDoesNotExistException" ? undefined : `${name} (${err.name})`),
+          ),
+        ),
+      );
+      return left.filter((x): x is string => !!x);
+    }),
+    leftover("EventBridge rule", async () => {
+      const { Rules } = await new EventBridgeClient(clientConfig).send(new ListRulesCommand({}));
+      return created_(ids("aws_cloudwatch_event_rule", "name"))(Rules?.map((r) => r.Name) ?? []);
+    }),
+    leftover("SNS topic", async () => {
+      const { Topics } = await new SNSClient(clientConfig).send(new ListTopicsCommand({}));
+      return created_(ids("aws_sns_topic", "arn"))(Topics?.map((t) => t.TopicArn) ?? []);
     }),
     leftover("CodeStar connection", async () => {
       if (!ids("aws_codestarconnections_connection", "arn").length) return [];

@@ -105,6 +105,44 @@ def _codedeploy_delete() -> None:
     CodeDeployResponse.delete_application = delete_application
 
 
+# --- CodeCommit --------------------------------------------------------------------------------
+
+
+@correction(
+    "codecommit-tags",
+    "CodeCommit: keep the tags given to CreateRepository; ListTagsForResource, TagResource, UntagResource exist",
+)
+def _codecommit_tags() -> None:
+    from moto.codecommit.responses import CodeCommitResponse
+
+    tags_by_arn: dict[str, dict[str, str]] = {}
+    create_repository = CodeCommitResponse.create_repository
+
+    def create(self: Any) -> str:
+        body = create_repository(self)
+        arn = json.loads(body)["repositoryMetadata"]["Arn"]
+        tags_by_arn[arn] = dict(self._get_param("tags") or {})
+        return body
+
+    def list_tags_for_resource(self: Any) -> str:
+        return json.dumps({"tags": tags_by_arn.get(self._get_param("resourceArn"), {})})
+
+    def tag_resource(self: Any) -> str:
+        tags_by_arn.setdefault(self._get_param("resourceArn"), {}).update(self._get_param("tags") or {})
+        return "{}"
+
+    def untag_resource(self: Any) -> str:
+        tags = tags_by_arn.setdefault(self._get_param("resourceArn"), {})
+        for key in self._get_param("tagKeys") or []:
+            tags.pop(key, None)
+        return "{}"
+
+    CodeCommitResponse.create_repository = create
+    CodeCommitResponse.list_tags_for_resource = list_tags_for_resource
+    CodeCommitResponse.tag_resource = tag_resource
+    CodeCommitResponse.untag_resource = untag_resource
+
+
 # --- ECS ---------------------------------------------------------------------------------------
 
 

@@ -32,8 +32,8 @@ export class CodeCommitSource extends PipelineSourceBase {
     if (props.createRepository ?? true) {
       this.repository = new CodecommitRepository(this, "repo", {
         repositoryName: props.repositoryName,
+        // No default_branch: AWS accepts one only once the branch exists, and a new repository is empty.
         description: `Application source of ${props.context.appName}`,
-        defaultBranch: this.branch,
       });
       this.repositoryArn = this.repository.arn;
     } else {
