@@ -5,7 +5,7 @@ import { Codepipeline, CodepipelineStageAction } from "@cdktf/provider-aws/lib/c
 import { CodecommitRepository } from "@cdktf/provider-aws/lib/codecommit-repository";
 import { arnInAccountOf, ServiceRole } from "../iam";
 import { NAME_LIMITS, physicalName } from "../naming";
-import { PipelineSourceBase, SourceContext, SourceOutput } from "./pipeline-source";
+import { PipelineSourceBase, sourceStageAction, SourceContext, SourceOutput } from "./pipeline-source";
 
 export interface CodeCommitSourceProps {
   readonly context: SourceContext;
@@ -46,20 +46,12 @@ export class CodeCommitSource extends PipelineSourceBase {
   }
 
   sourceAction(outputArtifact: string): CodepipelineStageAction {
-    return {
-      name: "Source",
-      category: "Source",
-      owner: "AWS",
-      provider: "CodeCommit",
-      version: "1",
-      outputArtifacts: [outputArtifact],
-      configuration: {
-        RepositoryName: this.props.repositoryName,
-        BranchName: this.branch,
-        OutputArtifactFormat: "CODE_ZIP",
-        PollForSourceChanges: "false",
-      },
-    };
+    return sourceStageAction("AWS", "CodeCommit", outputArtifact, {
+      RepositoryName: this.props.repositoryName,
+      BranchName: this.branch,
+      OutputArtifactFormat: "CODE_ZIP",
+      PollForSourceChanges: "false",
+    });
   }
 
   grantPipeline(role: ServiceRole): void {

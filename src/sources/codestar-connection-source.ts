@@ -3,7 +3,7 @@ import { CodepipelineStageAction } from "@cdktf/provider-aws/lib/codepipeline";
 import { CodestarconnectionsConnection } from "@cdktf/provider-aws/lib/codestarconnections-connection";
 import { ServiceRole } from "../iam";
 import { NAME_LIMITS, physicalName } from "../naming";
-import { PipelineSourceBase, SourceContext, SourceOutput } from "./pipeline-source";
+import { PipelineSourceBase, sourceStageAction, SourceContext, SourceOutput } from "./pipeline-source";
 
 export interface CodeStarConnectionSourceProps {
   readonly context: SourceContext;
@@ -44,21 +44,13 @@ export class CodeStarConnectionSource extends PipelineSourceBase {
   }
 
   sourceAction(outputArtifact: string): CodepipelineStageAction {
-    return {
-      name: "Source",
-      category: "Source",
-      owner: "AWS",
-      provider: "CodeStarSourceConnection",
-      version: "1",
-      outputArtifacts: [outputArtifact],
-      configuration: {
-        ConnectionArn: this.connectionArn,
-        FullRepositoryId: this.props.repositoryId,
-        BranchName: this.props.branchName ?? "main",
-        OutputArtifactFormat: this.props.fullClone ? "CODEBUILD_CLONE_REF" : "CODE_ZIP",
-        DetectChanges: "true",
-      },
-    };
+    return sourceStageAction("AWS", "CodeStarSourceConnection", outputArtifact, {
+      ConnectionArn: this.connectionArn,
+      FullRepositoryId: this.props.repositoryId,
+      BranchName: this.props.branchName ?? "main",
+      OutputArtifactFormat: this.props.fullClone ? "CODEBUILD_CLONE_REF" : "CODE_ZIP",
+      DetectChanges: "true",
+    });
   }
 
   grantPipeline(role: ServiceRole): void {

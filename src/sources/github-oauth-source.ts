@@ -3,7 +3,7 @@ import { CodepipelineStageAction } from "@cdktf/provider-aws/lib/codepipeline";
 import { DataAwsSecretsmanagerSecretVersion } from "@cdktf/provider-aws/lib/data-aws-secretsmanager-secret-version";
 import { DataAwsSsmParameter } from "@cdktf/provider-aws/lib/data-aws-ssm-parameter";
 import { ServiceRole } from "../iam";
-import { PipelineSourceBase, SourceContext } from "./pipeline-source";
+import { PipelineSourceBase, sourceStageAction, SourceContext } from "./pipeline-source";
 
 export interface GitHubOAuthSourceProps {
   readonly context: SourceContext;
@@ -42,22 +42,14 @@ export class GitHubOAuthSource extends PipelineSourceBase {
   }
 
   sourceAction(outputArtifact: string): CodepipelineStageAction {
-    return {
-      name: "Source",
-      category: "Source",
-      owner: "ThirdParty",
-      provider: "GitHub",
-      version: "1",
-      outputArtifacts: [outputArtifact],
-      configuration: {
-        Owner: this.props.owner,
-        Repo: this.props.repo,
-        Branch: this.props.branchName ?? "main",
-        OAuthToken: this.token,
-        // No webhook without a GitHub provider: the v1 action polls the branch.
-        PollForSourceChanges: "true",
-      },
-    };
+    return sourceStageAction("ThirdParty", "GitHub", outputArtifact, {
+      Owner: this.props.owner,
+      Repo: this.props.repo,
+      Branch: this.props.branchName ?? "main",
+      OAuthToken: this.token,
+      // No webhook without a GitHub provider: the v1 action polls the branch.
+      PollForSourceChanges: "true",
+    });
   }
 
   /** The GitHub v1 action authenticates with the token itself; the pipeline's role needs nothing for it. */

@@ -34,6 +34,16 @@ export interface SourceContext {
   readonly sandbox: boolean;
 }
 
+/** The Source stage's action: every kind differs only in who provides it and its configuration. */
+export function sourceStageAction(
+  owner: "AWS" | "ThirdParty",
+  provider: string,
+  outputArtifact: string,
+  configuration: Record<string, string>,
+): CodepipelineStageAction {
+  return { name: "Source", category: "Source", owner, provider, version: "1", outputArtifacts: [outputArtifact], configuration };
+}
+
 /** Defaults for the hooks most sources do not need. */
 export abstract class PipelineSourceBase extends Construct implements PipelineSource {
   abstract sourceAction(outputArtifact: string): CodepipelineStageAction;

@@ -3,7 +3,7 @@ import { CodepipelineStageAction } from "@cdktf/provider-aws/lib/codepipeline";
 import { ArtifactBucket } from "../artifact-bucket";
 import { s3ArnInPartitionOf, ServiceRole } from "../iam";
 import { NAME_LIMITS, physicalName } from "../naming";
-import { PipelineSourceBase, SourceContext, SourceOutput } from "./pipeline-source";
+import { PipelineSourceBase, sourceStageAction, SourceContext, SourceOutput } from "./pipeline-source";
 
 export interface S3SourceProps {
   readonly context: SourceContext;
@@ -37,20 +37,12 @@ export class S3Source extends PipelineSourceBase {
   }
 
   sourceAction(outputArtifact: string): CodepipelineStageAction {
-    return {
-      name: "Source",
-      category: "Source",
-      owner: "AWS",
-      provider: "S3",
-      version: "1",
-      outputArtifacts: [outputArtifact],
-      configuration: {
-        S3Bucket: this.bucketName,
-        S3ObjectKey: this.objectKey,
-        // Without CloudTrail data events there is no push event for a plain object write: poll.
-        PollForSourceChanges: "true",
-      },
-    };
+    return sourceStageAction("AWS", "S3", outputArtifact, {
+      S3Bucket: this.bucketName,
+      S3ObjectKey: this.objectKey,
+      // Without CloudTrail data events there is no push event for a plain object write: poll.
+      PollForSourceChanges: "true",
+    });
   }
 
   grantPipeline(role: ServiceRole): void {
