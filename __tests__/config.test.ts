@@ -56,6 +56,21 @@ describe("config", () => {
     expect(() => loadConfig({ CONFIG: "nope/missing.json" })).toThrow(/Cannot read config file nope\/missing\.json/);
   });
 
+  it("never repeats a token given in the config in its error message", () => {
+    const token = "ghp_abcdefghijklmnopqrstuvwxyz0123456789";
+    for (const source of [
+      { kind: "github-oauth", owner: "o", repo: "r", oauthToken: token },
+      { kind: "github-oauth", owner: "o", repo: "r", tokenSecretName: token },
+    ]) {
+      expect(() => parseConfig(rawConfig({ source }))).toThrow(ConfigError);
+      try {
+        parseConfig(rawConfig({ source }));
+      } catch (err) {
+        expect((err as Error).message).not.toContain(token);
+      }
+    }
+  });
+
   describe("rejects bad input with a message naming the field and what is allowed", () => {
     const cases: Array<[string, Record<string, unknown>, RegExp]> = [
       ["missing repository id", { source: { kind: "codestar", repositoryId: undefined } }, /source\.repositoryId: is required/],

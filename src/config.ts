@@ -36,7 +36,9 @@ export function parseConfig(raw: unknown): StackConfig {
   if (received === undefined && issue.code === "invalid_type") {
     throw new ConfigError(`Invalid config: ${field}: is required (${issue.expected})`);
   }
-  const shown = received === undefined ? "" : ` (got ${JSON.stringify(received)})`;
+  // A value given where a secret's name belongs may be the secret itself: never echo it.
+  const secretLike = issue.path.some((key) => /token|secret|password/i.test(String(key)));
+  const shown = received === undefined || secretLike ? "" : ` (got ${JSON.stringify(received)})`;
   throw new ConfigError(`Invalid config: ${field}: ${describeIssue(issue)}${shown}`);
 }
 
