@@ -53,7 +53,7 @@ function render(overrides: Record<string, unknown> = {}) {
   // DEPLOY_ENVIRONMENTS is read through the construct's typed values below, one environment at a time.
   for (const v of project.environment.environment_variable) if (v.name !== "DEPLOY_ENVIRONMENTS") shared[v.name] = applied(v.value);
   const renderVars = variablesIn(buildspec.env.variables.RENDER_VARS);
-  const perEnvironment = s.ref(s.stack.build.environmentValues) as Record<string, Record<string, string>>;
+  const perEnvironment = s.ref(s.stack.build!.environmentValues) as Record<string, Record<string, string>>;
   const rendered = Object.entries(perEnvironment).map(([name, values]) => {
     const all = { ...shared, ...Object.fromEntries(Object.entries(values).map(([k, v]) => [k, applied(v)])) };
     return {
@@ -148,7 +148,7 @@ describe("app-repo-sample", () => {
     const dir = mkdtempSync(join(tmpdir(), "buildspec-"));
     try {
       for (const f of ["taskdef.template.json", "appspec.template.yaml"]) copyFileSync(`app-repo-sample/${f}`, join(dir, f));
-      const perEnvironment = s.ref(s.stack.build.environmentValues) as Record<string, Record<string, string>>;
+      const perEnvironment = s.ref(s.stack.build!.environmentValues) as Record<string, Record<string, string>>;
       const deployEnvironments = Object.fromEntries(
         Object.entries(perEnvironment).map(([name, values]) => [name, Object.fromEntries(Object.entries(values).map(([k, v]) => [k, applied(v)]))]),
       );

@@ -105,6 +105,19 @@ describe("config", () => {
       ],
       ["a setting environments cannot override", { environments: [{ name: "production", service: { containerName: "x" } }] }, /environments\.0\.service\.containerName: is not a known setting/],
       ["an approval e-mail that is not one", { environments: [{ name: "a" }, { name: "b", approval: { notifyEmails: ["not-mail"] } }] }, /environments\.1\.approval\.notifyEmails\.0: /],
+      [
+        "an OIDC subject pattern that is a bare *",
+        { source: undefined, delivery: { mode: "github-actions", repository: "o/r", subjectPattern: "*" } },
+        /delivery\.subjectPattern: a bare "\*" would let every GitHub repository assume the role/,
+      ],
+      ["a pipeline source with GitHub Actions delivery", { delivery: { mode: "github-actions", repository: "o/r" } }, /^Invalid config: source: must be left out with delivery mode "github-actions"/],
+      ["CodePipeline delivery without a source", { source: undefined }, /^Invalid config: source: is required with delivery mode "codepipeline"/],
+      [
+        "an approval with GitHub Actions delivery",
+        { source: undefined, delivery: { mode: "github-actions", repository: "o/r" }, environments: [{ name: "a" }, { name: "b", approval: {} }] },
+        /environments\.1\.approval: needs CodePipeline/,
+      ],
+      ["an unknown delivery mode", { delivery: { mode: "jenkins" } }, /delivery\.mode: unknown delivery mode; allowed: "codepipeline", "github-actions"/],
       ["an invalid environment name", { environments: [{ name: "Prod" }] }, /environments\.0\.name: must be 1-20 lowercase letters/],
       [
         "unknown deployment config",

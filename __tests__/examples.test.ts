@@ -18,9 +18,27 @@ function synthExample(file: string) {
   const stack = new BlueGreenStack(Testing.app(), config.appName, config);
   const json = Testing.synth(stack);
   const tf = JSON.parse(json);
-  const stages = onlyResource(tf, Codepipeline.tfResourceType).stage as Array<{ name: string; action: any[] }>;
+  const pipelines = Object.values(resourcesOf(tf, Codepipeline.tfResourceType));
+  const stages = (pipelines[0]?.stage ?? []) as Array<{ name: string; action: any[] }>;
   return { json, tf, stack, stages, actions: stages.map((s) => s.action[0]) };
 }
+
+describe("examples/seed-004-github-actions.json", () => {
+  const ex = synthExample("seed-004-github-actions.json");
+
+  it("has no CodePipeline or CodeBuild: the GitHub workflow builds and deploys", () => {
+    expect(ex.json).not.toHaveResource(Codepipeline);
+    expect(ex.json).not.toHaveResource(CodebuildProject);
+    expect(ex.json).toHaveResourceWithProperties(CodedeployDeploymentGroup, {
+      deployment_style: { deployment_type: "BLUE_GREEN", deployment_option: "WITH_TRAFFIC_CONTROL" },
+    });
+  });
+
+  it("lets only jobs in the repository's production GitHub environment assume the deploy role", () => {
+    expect(ex.stack.githubActions!.subject).toBe("repo:my-org/ecs-service:environment:production");
+    expect(ex.tf.output.github_actions_role_arn).toBeDefined();
+  });
+});
 
 describe("examples/seed-000-github-oauth.json", () => {
   const ex = synthExample("seed-000-github-oauth.json");

@@ -14,7 +14,10 @@ type DeepPartial<T> = { [K in keyof T]?: T[K] extends object ? (T[K] extends unk
 export function rawConfig(overrides: DeepPartial<Record<string, unknown>> = {}): Record<string, unknown> {
   const { source, ...rest } = overrides as Record<string, unknown>;
   const merged = merge(structuredClone(DEFAULT_CONFIG_RAW), rest) as Record<string, unknown>;
-  return source === undefined ? merged : { ...merged, source };
+  if (!("source" in overrides)) return merged;
+  // `source: undefined` removes it (delivery modes without a pipeline source).
+  const { source: _default, ...withoutSource } = merged;
+  return source === undefined ? withoutSource : { ...withoutSource, source };
 }
 
 export function config(overrides: Record<string, unknown> = {}): StackConfig {

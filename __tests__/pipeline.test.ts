@@ -8,8 +8,8 @@ describe("DeliveryPipeline", () => {
     const { json, stack, ref } = synth();
     expect(json).toHaveResourceWithProperties(Codepipeline, {
       name: "bluegreen-demo",
-      role_arn: ref(stack.pipeline.role.role.arn),
-      artifact_store: [{ type: "S3", location: ref(stack.artifacts.bucket.bucket) }],
+      role_arn: ref(stack.pipeline!.role.role.arn),
+      artifact_store: [{ type: "S3", location: ref(stack.artifacts!.bucket.bucket) }],
     });
   });
 
@@ -24,7 +24,7 @@ describe("DeliveryPipeline", () => {
       provider: "CodeBuild",
       input_artifacts: ["source"],
       output_artifacts: ["build"],
-      configuration: { ProjectName: ref(stack.build.project.name) },
+      configuration: { ProjectName: ref(stack.build!.project.name) },
     });
     expect(deploy).toMatchObject({
       category: "Deploy",

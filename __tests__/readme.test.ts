@@ -36,6 +36,14 @@ describe("README", () => {
       ...new Set([
         ...leafPaths(full),
         ...sources.flatMap((source) => leafPaths({ source: parseConfig({ ...rawConfig(), source }).source })),
+        ...leafPaths({
+          delivery: parseConfig(
+            rawConfig({
+              source: undefined,
+              delivery: { mode: "github-actions", repository: "o/r", githubEnvironment: "prod", subjectPattern: "repo:o/r:*", oidcProviderArn: "arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com" },
+            }),
+          ).delivery,
+        }),
       ]),
     ];
     expect(paths.length).toBeGreaterThan(50);

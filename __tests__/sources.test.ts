@@ -15,7 +15,7 @@ const synthWithSource = (source: Record<string, unknown>, extra: Record<string, 
 
 const sourceAction = (tf: ReturnType<typeof synth>["tf"]) => onlyResource(tf, Codepipeline.tfResourceType).stage[0].action[0];
 const pipelineGrants = (s: ReturnType<typeof synth>, action: string) =>
-  roleStatements(s.tf, s.ref(s.stack.pipeline.role.role.id) as string)
+  roleStatements(s.tf, s.ref(s.stack.pipeline!.role.role.id) as string)
     .filter((st) => st.actions.includes(action))
     .flatMap((st) => st.resources);
 
@@ -23,7 +23,7 @@ describe("source: codestar", () => {
   it("with fullClone, hands CodeBuild a Git clone and lets the build role use the connection", () => {
     const s = synth({ source: { kind: "codestar", repositoryId: "org/repo", fullClone: true } });
     expect(sourceAction(s.tf).configuration.OutputArtifactFormat).toBe("CODEBUILD_CLONE_REF");
-    const buildGrants = roleStatements(s.tf, s.ref(s.stack.build.role.role.id) as string).filter((st) =>
+    const buildGrants = roleStatements(s.tf, s.ref(s.stack.build!.role.role.id) as string).filter((st) =>
       st.actions.includes("codestar-connections:UseConnection"),
     );
     expect(buildGrants).toHaveLength(1);
@@ -32,7 +32,7 @@ describe("source: codestar", () => {
 
   it("without fullClone, the build role gets no connection access", () => {
     const s = synth();
-    const buildGrants = roleStatements(s.tf, s.ref(s.stack.build.role.role.id) as string);
+    const buildGrants = roleStatements(s.tf, s.ref(s.stack.build!.role.role.id) as string);
     expect(buildGrants.flatMap((st) => st.actions)).not.toContain("codestar-connections:UseConnection");
   });
 });
@@ -62,7 +62,7 @@ describe("source: codecommit", () => {
       resources: [s.ref(source.repositoryArn)],
       detail: { event: ["referenceCreated", "referenceUpdated"], referenceType: ["branch"], referenceName: ["main"] },
     });
-    expect(s.json).toHaveResourceWithProperties(CloudwatchEventTarget, { arn: s.ref(s.stack.pipeline.pipeline.arn) });
+    expect(s.json).toHaveResourceWithProperties(CloudwatchEventTarget, { arn: s.ref(s.stack.pipeline!.pipeline.arn) });
   });
 
   it("lets the pipeline read exactly this repository and outputs its clone URLs", () => {

@@ -58,7 +58,7 @@ describe("ArtifactBucket", () => {
     const { tf, stack, ref } = synth();
     const policy = onlyResource(tf, S3BucketPolicy.tfResourceType);
     const [statement] = policyDocument(tf, policy.policy).statement;
-    const bucketArn = ref(stack.artifacts.bucket.arn);
+    const bucketArn = ref(stack.artifacts!.bucket.arn);
     expect(statement).toEqual({
       sid: "DenyInsecureTransport",
       effect: "Deny",

@@ -118,7 +118,7 @@ async function e2e(config: string, endpoint: string): Promise<{ phases: Phase[];
  */
 async function prepareSecrets(config: StackConfig, clientConfig: ClientConfig): Promise<Phase | undefined> {
   const source = config.source;
-  if (source.kind !== "github-oauth") return undefined;
+  if (source?.kind !== "github-oauth") return undefined;
   const started = Date.now();
   try {
     if (source.tokenSecretName) {

@@ -15,8 +15,8 @@ export interface BlueGreenDeploymentProps {
   readonly application: CodedeployApp;
   readonly service: FargateService;
   readonly loadBalancer: BlueGreenLoadBalancer;
-  /** Bucket holding the revision CodeDeploy reads. */
-  readonly artifacts: ArtifactBucket;
+  /** Bucket holding revisions CodeDeploy reads (the pipeline's); none when a workflow passes the appspec inline. */
+  readonly artifacts?: ArtifactBucket;
   /** @default "CodeDeployDefault.ECSAllAtOnce" */
   readonly deploymentConfigName?: string;
   /**
@@ -91,7 +91,7 @@ export class BlueGreenDeployment extends Construct {
       },
       passRoleStatement([service.executionRole.role, service.taskRole.role], "ecs-tasks.amazonaws.com"),
     ]);
-    props.artifacts.grantRead(this.role);
+    props.artifacts?.grantRead(this.role);
 
     this.application = props.application;
     const manual = (props.trafficReroute ?? "automatic") === "manual";

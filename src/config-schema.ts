@@ -160,6 +160,36 @@ const source = z.discriminatedUnion("kind", [codeStarSource, codeCommitSource, g
       : undefined,
 });
 
+// ---- delivery -----------------------------------------------------------------------------------
+
+const githubActionsDelivery = z.strictObject({
+  /** GitHub Actions builds and deploys (through CodeDeploy); no CodePipeline or CodeBuild is created. */
+  mode: z.literal("github-actions"),
+  /** owner/name of the repository whose workflows may assume the deploy role. */
+  repository: z.string().regex(/^[\w.-]+\/[\w.-]+$/, { message: "must be owner/name, e.g. my-org/my-app" }),
+  /** Branch whose workflow runs may deploy (used unless githubEnvironment or subjectPattern is set). */
+  branch: z.string().regex(/^[^\s~^:?*[\\]+$/, { message: "must be a Git branch name" }).default("main"),
+  /** A GitHub deployment environment the job must run in: the trust then names it instead of a branch. */
+  githubEnvironment: z.string().regex(/^[\w.-]+$/).optional(),
+  /** Full OIDC subject pattern, overriding the two above, e.g. repo:org/app:ref:refs/tags/v*. */
+  subjectPattern: z
+    .string()
+    .refine((p) => p.trim() !== "*", { message: 'a bare "*" would let every GitHub repository assume the role; name the repository' })
+    .refine((p) => p.startsWith("repo:"), { message: 'must start with "repo:<owner>/<name>:"' })
+    .optional(),
+  /** ARN of the account's existing GitHub OIDC provider (an account has at most one); created when absent. */
+  oidcProviderArn: z
+    .string()
+    .regex(/^arn:aws[\w-]*:iam::\d{12}:oidc-provider\/token\.actions\.githubusercontent\.com$/, {
+      message: "must be the ARN of the token.actions.githubusercontent.com OIDC provider",
+    })
+    .optional(),
+});
+
+const delivery = z.discriminatedUnion("mode", [z.strictObject({ mode: z.literal("codepipeline") }), githubActionsDelivery], {
+  error: (issue) => (issue.code === "invalid_union" ? { message: 'unknown delivery mode; allowed: "codepipeline", "github-actions"' } : undefined),
+});
+
 // ---- environments --------------------------------------------------------------------------------
 
 const approval = z.strictObject({
@@ -247,7 +277,10 @@ const configObject = z.strictObject({
       })
       .prefault({}),
     deployment: z.strictObject(deploymentFields).prefault({}),
-    source: source,
+    /** Where the code comes from (CodePipeline delivery only). */
+    source: source.optional(),
+    /** codepipeline (default): CodePipeline with CodeBuild; github-actions: a GitHub workflow deploys through CodeDeploy. */
+    delivery: delivery.default({ mode: "codepipeline" }),
     /** Deployed in this order by the pipeline; each has its own ALB, service and deployment group. */
     environments: z.array(environment).min(1).default([{ name: "production" }]),
 });
@@ -307,6 +340,17 @@ function validateAcrossFields(c: ConfigObject, ctx: Ctx): void {
       if (clash) ctx.addIssue({ code: "custom", path: ["network", field, i], message: `${block} overlaps ${clash}` });
       all.push(block);
     });
+  }
+
+  if (c.delivery.mode === "codepipeline" && !c.source) {
+    ctx.addIssue({ code: "custom", path: ["source"], message: 'is required with delivery mode "codepipeline" (kinds: "codestar", "codecommit", "github-oauth", "s3")' });
+  }
+  if (c.delivery.mode === "github-actions" && c.source) {
+    ctx.addIssue({ code: "custom", path: ["source"], message: 'must be left out with delivery mode "github-actions": the workflow in the repository is the source' });
+  }
+  if (c.delivery.mode === "github-actions" && c.environments.some((e) => e.approval)) {
+    const i = c.environments.findIndex((e) => e.approval);
+    ctx.addIssue({ code: "custom", path: ["environments", i, "approval"], message: 'needs CodePipeline; with "github-actions" use a GitHub environment with required reviewers' });
   }
 
   const names = c.environments.map((e) => e.name);

@@ -15,7 +15,8 @@ export interface DeploymentEnvironmentProps {
   readonly network: Network;
   readonly repository: ContainerRepository;
   readonly application: EcsDeploymentApplication;
-  readonly artifacts: ArtifactBucket;
+  /** The pipeline's artifact bucket, when there is a pipeline. */
+  readonly artifacts?: ArtifactBucket;
 }
 
 /**

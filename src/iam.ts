@@ -14,13 +14,15 @@ export interface ServiceRoleProps {
   /** Physical role name (at most 64 characters). */
   readonly name: string;
   /** Service principal allowed to assume the role, e.g. codebuild.amazonaws.com. */
-  readonly servicePrincipal: string;
+  readonly servicePrincipal?: string;
+  /** Who may assume the role, when it is not a service (e.g. a federated web identity); replaces servicePrincipal. */
+  readonly trust?: PolicyStatement[];
   /** What the role is for, shown in the IAM console. */
   readonly description: string;
 }
 
 /**
- * An IAM role assumable by one AWS service. Permissions are added as named inline policies built from
+ * An IAM role assumable by one AWS service (or the federated principal `trust` names). Permissions are added as named inline policies built from
  * policy documents (evaluated locally by Terraform), so every grant is visible next to its purpose.
  */
 export class ServiceRole extends Construct {
@@ -28,13 +30,9 @@ export class ServiceRole extends Construct {
 
   constructor(scope: Construct, id: string, props: ServiceRoleProps) {
     super(scope, id);
+    if (!props.trust && !props.servicePrincipal) throw new Error(`ServiceRole ${props.name}: give servicePrincipal or trust`);
     const trust = new DataAwsIamPolicyDocument(this, "trust", {
-      statement: [
-        {
-          actions: ["sts:AssumeRole"],
-          principals: [{ type: "Service", identifiers: [props.servicePrincipal] }],
-        },
-      ],
+      statement: props.trust ?? [{ actions: ["sts:AssumeRole"], principals: [{ type: "Service", identifiers: [props.servicePrincipal!] }] }],
     });
     this.role = new IamRole(this, "role", {
       name: props.name,

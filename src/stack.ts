@@ -1,4 +1,4 @@
-import { LocalBackend, S3Backend, TerraformOutput, TerraformStack } from "cdktf";
+import { Fn, LocalBackend, S3Backend, TerraformOutput, TerraformStack } from "cdktf";
 import { Construct } from "constructs";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { ArtifactBucket } from "./artifact-bucket";
@@ -8,6 +8,7 @@ import { StackConfig } from "./config";
 import { ContainerRepository } from "./container-repository";
 import { DeliveryPipeline } from "./delivery-pipeline";
 import { DeploymentEnvironment } from "./deployment-environment";
+import { GitHubActionsDelivery } from "./github-actions-delivery";
 import { NAME_LIMITS, physicalName } from "./naming";
 import { Network } from "./network";
 import { createSource, PipelineSource } from "./sources";
@@ -19,13 +20,16 @@ export const SANDBOX_CREDENTIALS = { accessKey: "sandbox", secretKey: "sandbox" 
 export class BlueGreenStack extends TerraformStack {
   readonly network: Network;
   readonly repository: ContainerRepository;
-  readonly artifacts: ArtifactBucket;
   readonly application: EcsDeploymentApplication;
   /** In deployment order. */
   readonly environments: DeploymentEnvironment[];
-  readonly source: PipelineSource;
-  readonly build: BuildProject;
-  readonly pipeline: DeliveryPipeline;
+  /** CodePipeline delivery: its artifact bucket, source, build and pipeline. */
+  readonly artifacts?: ArtifactBucket;
+  readonly source?: PipelineSource;
+  readonly build?: BuildProject;
+  readonly pipeline?: DeliveryPipeline;
+  /** GitHub Actions delivery: the OIDC trust and deploy role. */
+  readonly githubActions?: GitHubActionsDelivery;
 
   constructor(scope: Construct, id: string, config: StackConfig) {
     super(scope, id);
@@ -66,10 +70,13 @@ export class BlueGreenStack extends TerraformStack {
       natGateways: config.network.natGateways,
     });
     this.repository = new ContainerRepository(this, "ecr", { name: app, ...config.ecr });
-    this.artifacts = new ArtifactBucket(this, "artifacts", {
-      bucketPrefix: physicalName(app, "artifacts-", NAME_LIMITS.bucketPrefix),
-      ...config.artifacts,
-    });
+    const delivery = config.delivery;
+    if (delivery.mode === "codepipeline") {
+      this.artifacts = new ArtifactBucket(this, "artifacts", {
+        bucketPrefix: physicalName(app, "artifacts-", NAME_LIMITS.bucketPrefix),
+        ...config.artifacts,
+      });
+    }
     this.application = new EcsDeploymentApplication(this, "codedeploy", { name: app });
     this.environments = config.environments.map(
       (settings) =>
@@ -83,29 +90,40 @@ export class BlueGreenStack extends TerraformStack {
           artifacts: this.artifacts,
         }),
     );
-    this.source = createSource(this, config.source, {
-      appName: app,
-      region: config.region,
-      accountArn: this.repository.repository.arn,
-      sandbox: config.sandbox,
-    });
-    this.build = new BuildProject(this, "build", {
-      appName: app,
-      repository: this.repository,
-      artifacts: this.artifacts,
-      environments: this.environments,
-      taskSubnetIds: this.network.taskSubnets.map((s) => s.id),
-      assignPublicIp: this.network.assignPublicIp,
-      ...config.build,
-    });
-    this.source.grantBuild(this.build.role);
-    this.pipeline = new DeliveryPipeline(this, "pipeline", {
-      appName: app,
-      source: this.source,
-      artifacts: this.artifacts,
-      build: this.build,
-      environments: this.environments,
-    });
+
+    if (delivery.mode === "github-actions") {
+      this.githubActions = new GitHubActionsDelivery(this, "github-actions", {
+        appName: app,
+        ...delivery,
+        containerRepository: this.repository,
+        environments: this.environments,
+      });
+    } else {
+      const artifacts = this.artifacts!;
+      this.source = createSource(this, config.source!, {
+        appName: app,
+        region: config.region,
+        accountArn: this.repository.repository.arn,
+        sandbox: config.sandbox,
+      });
+      this.build = new BuildProject(this, "build", {
+        appName: app,
+        repository: this.repository,
+        artifacts,
+        environments: this.environments,
+        taskSubnetIds: this.network.taskSubnets.map((s) => s.id),
+        assignPublicIp: this.network.assignPublicIp,
+        ...config.build,
+      });
+      this.source.grantBuild(this.build.role);
+      this.pipeline = new DeliveryPipeline(this, "pipeline", {
+        appName: app,
+        source: this.source,
+        artifacts,
+        build: this.build,
+        environments: this.environments,
+      });
+    }
 
     this.addOutputs(config);
   }
@@ -117,12 +135,6 @@ export class BlueGreenStack extends TerraformStack {
       production_url: [last.url, `Production listener of the last environment (${last.name})`],
       test_url: [last.testUrl, `Test listener of ${last.name}: the replacement tasks during a deployment`],
       ecr_repository_url: [this.repository.repository.repositoryUrl, "Push images here (the pipeline does)"],
-      pipeline_name: [this.pipeline.pipeline.name, "CodePipeline name"],
-      pipeline_console_url: [
-        `https://${region}.console.aws.amazon.com/codesuite/codepipeline/pipelines/${this.pipeline.pipeline.name}/view?region=${region}`,
-        "The pipeline in the AWS console",
-      ],
-      artifact_bucket: [this.artifacts.bucket.bucket, "Pipeline artifact bucket"],
       codedeploy_application: [this.application.application.name, "CodeDeploy application"],
     };
     for (const env of this.environments) {
@@ -132,14 +144,51 @@ export class BlueGreenStack extends TerraformStack {
       outputs[`${env.name}_ecs_service_name`] = [env.service.service.name, `${env.name}: ECS service`];
       outputs[`${env.name}_deployment_group`] = [env.deployment.deploymentGroup.deploymentGroupName, `${env.name}: CodeDeploy deployment group`];
     }
-    if (this.pipeline.approvalTopic) {
+    if (this.pipeline) {
+      const name = this.pipeline.pipeline.name;
+      outputs.pipeline_name = [name, "CodePipeline name"];
+      outputs.pipeline_console_url = [
+        `https://${region}.console.aws.amazon.com/codesuite/codepipeline/pipelines/${name}/view?region=${region}`,
+        "The pipeline in the AWS console",
+      ];
+      outputs.artifact_bucket = [this.artifacts!.bucket.bucket, "Pipeline artifact bucket"];
+    }
+    if (this.pipeline?.approvalTopic) {
       outputs.approval_topic_arn = [this.pipeline.approvalTopic.topic.arn, "SNS topic announcing approval requests (subscribers confirm by e-mail once)"];
+    }
+    if (this.githubActions) {
+      outputs.github_actions_role_arn = [this.githubActions.role.role.arn, "Role the deploy workflow assumes (OIDC)"];
+      outputs.github_actions_variables = [
+        Fn.jsonencode(githubActionsVariables(region, this.githubActions, this.repository, last)),
+        "Set each as a GitHub Actions variable of the repository (gh variable set NAME --body VALUE); the workflow reads them",
+      ];
     }
     for (const [name, [value, description]] of Object.entries(outputs)) {
       new TerraformOutput(this, name, { value, description });
     }
-    for (const [name, output] of Object.entries(this.source.outputs)) {
+    for (const [name, output] of Object.entries(this.source?.outputs ?? {})) {
       new TerraformOutput(this, name, output);
     }
   }
+}
+
+/** Everything app-repo-sample/.github/workflows/deploy.yml reads from `vars.*`, by variable name. */
+export function githubActionsVariables(
+  region: string,
+  delivery: GitHubActionsDelivery,
+  repository: ContainerRepository,
+  target: DeploymentEnvironment,
+): Record<string, string> {
+  return {
+    AWS_REGION: region,
+    AWS_ROLE_ARN: delivery.role.role.arn,
+    ECR_REPOSITORY: repository.repository.name,
+    TASK_FAMILY: target.service.taskDefinition.family,
+    CONTAINER_NAME: target.service.containerName,
+    CONTAINER_PORT: String(target.service.containerPort),
+    ECS_CLUSTER: target.service.cluster.name,
+    ECS_SERVICE: target.service.service.name,
+    CODEDEPLOY_APPLICATION: target.deployment.application.name,
+    CODEDEPLOY_DEPLOYMENT_GROUP: target.deployment.deploymentGroup.deploymentGroupName,
+  };
 }

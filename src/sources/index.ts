@@ -9,7 +9,7 @@ import { S3Source } from "./s3-source";
 export type { PipelineSource, SourceContext } from "./pipeline-source";
 
 /** Builds the source construct the config's `source.kind` names. */
-export function createSource(scope: Construct, source: StackConfig["source"], context: SourceContext): PipelineSource {
+export function createSource(scope: Construct, source: NonNullable<StackConfig["source"]>, context: SourceContext): PipelineSource {
   switch (source.kind) {
     case "codestar":
       return new CodeStarConnectionSource(scope, "source", { context, ...source });

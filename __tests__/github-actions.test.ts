@@ -1,0 +1,146 @@
+import { readFileSync } from "node:fs";
+import { describe, expect, it } from "vitest";
+import { parse as parseYaml } from "yaml";
+import { CodebuildProject } from "@cdktf/provider-aws/lib/codebuild-project";
+import { Codepipeline } from "@cdktf/provider-aws/lib/codepipeline";
+import { IamOpenidConnectProvider } from "@cdktf/provider-aws/lib/iam-openid-connect-provider";
+import { S3Bucket } from "@cdktf/provider-aws/lib/s3-bucket";
+import { githubActionsVariables } from "../src/stack";
+import { policyDocument, resourceByRef, roleStatements, synth } from "./helpers";
+
+const github = (delivery: Record<string, unknown> = {}) =>
+  synth({ source: undefined, delivery: { mode: "github-actions", repository: "my-org/shop", ...delivery } });
+
+function trustOf(s: ReturnType<typeof synth>) {
+  const role = resourceByRef(s.tf, s.ref(s.stack.githubActions!.role.role.id));
+  return policyDocument(s.tf, role.assume_role_policy).statement;
+}
+
+describe("delivery: github-actions", () => {
+  it("creates no pipeline, build project or artifact bucket", () => {
+    const { json } = github();
+    expect(json).not.toHaveResource(Codepipeline);
+    expect(json).not.toHaveResource(CodebuildProject);
+    expect(json).not.toHaveResource(S3Bucket);
+  });
+
+  it("creates GitHub's OIDC provider for the sts.amazonaws.com audience", () => {
+    expect(github().json).toHaveResourceWithProperties(IamOpenidConnectProvider, {
+      url: "https://token.actions.githubusercontent.com",
+      client_id_list: ["sts.amazonaws.com"],
+    });
+  });
+
+  it("trusts only the configured repository's workflows on the configured branch", () => {
+    const s = github({ branch: "release" });
+    expect(trustOf(s)).toEqual([
+      {
+        actions: ["sts:AssumeRoleWithWebIdentity"],
+        principals: [{ type: "Federated", identifiers: [s.ref(s.stack.githubActions!.oidcProviderArn)] }],
+        condition: [
+          { test: "StringEquals", variable: "token.actions.githubusercontent.com:aud", values: ["sts.amazonaws.com"] },
+          { test: "StringEquals", variable: "token.actions.githubusercontent.com:sub", values: ["repo:my-org/shop:ref:refs/heads/release"] },
+        ],
+      },
+    ]);
+  });
+
+  it("with a GitHub environment, trusts only jobs running in it; a pattern uses StringLike", () => {
+    expect(trustOf(github({ githubEnvironment: "production" }))[0].condition[1]).toEqual({
+      test: "StringEquals",
+      variable: "token.actions.githubusercontent.com:sub",
+      values: ["repo:my-org/shop:environment:production"],
+    });
+    expect(trustOf(github({ subjectPattern: "repo:my-org/shop:ref:refs/tags/v*" }))[0].condition[1]).toEqual({
+      test: "StringLike",
+      variable: "token.actions.githubusercontent.com:sub",
+      values: ["repo:my-org/shop:ref:refs/tags/v*"],
+    });
+  });
+
+  it("uses an existing OIDC provider by ARN, creating none", () => {
+    const arn = "arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com";
+    const s = github({ oidcProviderArn: arn });
+    expect(s.json).not.toHaveResource(IamOpenidConnectProvider);
+    expect(trustOf(s)[0].principals[0].identifiers).toEqual([arn]);
+  });
+
+  it("may push to this repository, pass the two task roles, and deploy to this deployment group only", () => {
+    const s = github();
+    const env = s.stack.environments[0];
+    const statements = roleStatements(s.tf, s.ref(s.stack.githubActions!.role.role.id) as string);
+    const grants = (action: string) => statements.filter((st) => st.actions.includes(action)).flatMap((st) => st.resources);
+    expect(grants("ecr:PutImage")).toEqual([s.ref(s.stack.repository.repository.arn)]);
+    expect(grants("iam:PassRole")).toEqual([s.ref(env.service.executionRole.role.arn), s.ref(env.service.taskRole.role.arn)]);
+    expect(grants("codedeploy:CreateDeployment")).toEqual([s.ref(env.deployment.deploymentGroup.arn)]);
+    expect(grants("ecs:DescribeServices")).toEqual([s.ref(env.service.service.id)]);
+    expect(statements.flatMap((st) => st.actions)).not.toContain("codepipeline:StartPipelineExecution");
+  });
+
+  it("outputs the role ARN and every value the workflow needs", () => {
+    const s = github();
+    expect(s.tf.output.github_actions_role_arn.value).toBe(s.ref(s.stack.githubActions!.role.role.arn));
+    expect(s.tf.output.github_actions_variables.value).toMatch(/^\$\{jsonencode\(\{"AWS_REGION" = "eu-central-1", "AWS_ROLE_ARN" = aws_iam_role\./);
+  });
+});
+
+describe("app-repo-sample/.github/workflows/deploy.yml", () => {
+  const text = readFileSync("app-repo-sample/.github/workflows/deploy.yml", "utf8");
+  const workflow = parseYaml(text);
+  const steps = [...workflow.jobs.build.steps, ...workflow.jobs.deploy.steps];
+  const uses = steps.map((st: { uses?: string }) => st.uses).filter(Boolean);
+
+  it("reads exactly the variables the stack outputs", () => {
+    const s = github();
+    const env = s.stack.environments[0];
+    const outputNames = Object.keys(githubActionsVariables("eu-central-1", s.stack.githubActions!, s.stack.repository, env)).sort();
+    const read = [...new Set([...text.matchAll(/vars\.([A-Z_]+)/g)].map((m) => m[1]))].sort();
+    expect(read).toEqual(outputNames);
+  });
+
+  it("the variables' values are the stack's own: region, container name and port, deployment group", () => {
+    const s = github({});
+    const env = s.stack.environments[0];
+    const values = githubActionsVariables("eu-central-1", s.stack.githubActions!, s.stack.repository, env);
+    expect(values.AWS_REGION).toBe("eu-central-1");
+    expect(values.CONTAINER_NAME).toBe("web");
+    expect(values.CONTAINER_PORT).toBe("80");
+    expect(s.ref(values.CODEDEPLOY_DEPLOYMENT_GROUP)).toBe(s.ref(env.deployment.deploymentGroup.deploymentGroupName));
+    expect(s.ref(values.AWS_ROLE_ARN)).toBe(s.ref(s.stack.githubActions!.role.role.arn));
+  });
+
+  it("uses the AWS-published actions, asks for an OIDC token, and tags the image with the commit SHA", () => {
+    expect(workflow.permissions).toEqual({ "id-token": "write", contents: "read" });
+    for (const action of [
+      "aws-actions/configure-aws-credentials@v4",
+      "aws-actions/amazon-ecr-login@v2",
+      "aws-actions/amazon-ecs-render-task-definition@v1",
+      "aws-actions/amazon-ecs-deploy-task-definition@v2",
+    ]) {
+      expect(uses).toContain(action);
+    }
+    expect(text).toContain(":${{ github.sha }}");
+  });
+
+  it("deploys through CodeDeploy with an appspec naming the stack's container and port", () => {
+    const deploy = workflow.jobs.deploy.steps.find((st: { uses?: string }) => st.uses?.startsWith("aws-actions/amazon-ecs-deploy-task-definition"));
+    expect(deploy.with).toMatchObject({
+      "codedeploy-appspec": "appspec.yaml",
+      "codedeploy-application": "${{ vars.CODEDEPLOY_APPLICATION }}",
+      "codedeploy-deployment-group": "${{ vars.CODEDEPLOY_DEPLOYMENT_GROUP }}",
+    });
+    const appspecStep = workflow.jobs.deploy.steps.find((st: { run?: string }) => st.run?.includes("appspec.yaml"));
+    const appspec = parseYaml(
+      appspecStep.run
+        .split("\n")
+        .slice(1, -2)
+        .join("\n")
+        .replace("${{ vars.CONTAINER_NAME }}", "web")
+        .replace("${{ vars.CONTAINER_PORT }}", "80"),
+    );
+    expect(appspec.Resources[0].TargetService.Properties).toEqual({
+      TaskDefinition: "<TASK_DEFINITION>",
+      LoadBalancerInfo: { ContainerName: "web", ContainerPort: 80 },
+    });
+  });
+});
