@@ -23,6 +23,7 @@ const DEFAULT_CONFIGS = [
   "examples/seed-000-github-oauth.json",
   "examples/seed-002-staging-production.json",
   "examples/seed-003-codecommit-manual-reroute.json",
+  "examples/seed-004-github-actions.json",
 ];
 
 /** moto faults no correction covers, shown in every report (empty when all are corrected). */

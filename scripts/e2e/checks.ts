@@ -3,9 +3,11 @@ import { CodePipelineClient, GetPipelineCommand } from "@aws-sdk/client-codepipe
 import { CodeStarConnectionsClient, GetConnectionCommand } from "@aws-sdk/client-codestar-connections";
 import { DescribeServicesCommand, ECSClient } from "@aws-sdk/client-ecs";
 import { DescribeListenersCommand, ElasticLoadBalancingV2Client, Listener } from "@aws-sdk/client-elastic-load-balancing-v2";
+import { GetRoleCommand, IAMClient } from "@aws-sdk/client-iam";
 import { GetPublicAccessBlockCommand, S3Client } from "@aws-sdk/client-s3";
 import { StackConfig } from "../../src/config";
 import { stageName } from "../../src/delivery-pipeline";
+import { oidcSubject } from "../../src/github-actions-delivery";
 import { NAME_LIMITS, physicalName } from "../../src/naming";
 import { one, StateResource } from "./state";
 
@@ -41,9 +43,12 @@ export interface Deployed {
 
 /** What the whole stack shares. */
 export interface DeployedStack {
-  readonly pipelineName: string;
+  /** Absent with GitHub Actions delivery, as are the stages and bucket. */
+  readonly pipelineName?: string;
   readonly expectedStages: string[];
-  readonly bucket: string;
+  readonly bucket?: string;
+  /** With GitHub Actions delivery: the deploy role and the OIDC subject its trust must name. */
+  readonly githubRole?: { readonly name: string; readonly subject: string };
   readonly connectionArn?: string;
   readonly environments: Deployed[];
 }
@@ -75,6 +80,17 @@ export function locate(resources: StateResource[], config: StackConfig): Deploye
     };
   });
   const connection = resources.find((r) => r.type === "aws_codestarconnections_connection");
+  const delivery = config.delivery;
+  if (delivery.mode === "github-actions") {
+    return {
+      expectedStages: [],
+      githubRole: {
+        name: physicalName(config.appName, "github-deploy", NAME_LIMITS.iamRole),
+        subject: oidcSubject(delivery),
+      },
+      environments,
+    };
+  }
   return {
     pipelineName: one(resources, "aws_codepipeline").name,
     expectedStages: [
@@ -155,6 +171,18 @@ export async function checkWiring(stack: DeployedStack, clientConfig: ClientConf
     ];
   });
 
+  if (stack.githubRole) {
+    const role = stack.githubRole;
+    return Promise.all([
+      ...perEnvironment,
+      check(`GitHub deploy role trusts only ${role.subject}`, async () => {
+        const { Role } = await new IAMClient(clientConfig).send(new GetRoleCommand({ RoleName: role.name }));
+        const trust = JSON.parse(decodeURIComponent(Role?.AssumeRolePolicyDocument ?? "{}"));
+        const subjects = trust.Statement?.flatMap((st: any) => Object.values(st.Condition ?? {}).map((c: any) => c["token.actions.githubusercontent.com:sub"]));
+        return differs("subjects", subjects.filter(Boolean), [role.subject]);
+      }),
+    ]);
+  }
   return Promise.all([
     ...perEnvironment,
     check(`pipeline stages are ${stack.expectedStages.join(", ")} in order`, async () => {

@@ -10,7 +10,7 @@ import { DescribeNatGatewaysCommand, DescribeSecurityGroupsCommand, DescribeSubn
 import { DescribeRepositoriesCommand, ECRClient } from "@aws-sdk/client-ecr";
 import { DescribeClustersCommand, ECSClient, ListTaskDefinitionsCommand } from "@aws-sdk/client-ecs";
 import { DescribeLoadBalancersCommand, DescribeTargetGroupsCommand, ElasticLoadBalancingV2Client } from "@aws-sdk/client-elastic-load-balancing-v2";
-import { IAMClient, ListRolesCommand } from "@aws-sdk/client-iam";
+import { IAMClient, ListOpenIDConnectProvidersCommand, ListRolesCommand } from "@aws-sdk/client-iam";
 import { ListBucketsCommand, S3Client } from "@aws-sdk/client-s3";
 import { Check, ClientConfig } from "./checks";
 import { StateResource } from "./state";
@@ -72,6 +72,10 @@ export async function checkNothingLeft(created: StateResource[], clientConfig: C
     leftover("IAM roles", async () => {
       const { Roles } = await new IAMClient(clientConfig).send(new ListRolesCommand({}));
       return created_(ids("aws_iam_role", "name"))(Roles?.map((r) => r.RoleName) ?? []);
+    }),
+    leftover("OIDC provider", async () => {
+      const { OpenIDConnectProviderList } = await new IAMClient(clientConfig).send(new ListOpenIDConnectProvidersCommand({}));
+      return created_(ids("aws_iam_openid_connect_provider", "arn"))(OpenIDConnectProviderList?.map((p) => p.Arn) ?? []);
     }),
     leftover("log groups", async () => {
       const { logGroups } = await new CloudWatchLogsClient(clientConfig).send(new DescribeLogGroupsCommand({}));
