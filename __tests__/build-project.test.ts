@@ -41,6 +41,7 @@ describe("BuildProject", () => {
         TASK_CPU: "256",
         TASK_MEMORY: "512",
         CONTAINER_ENVIRONMENT: "${jsonencode([])}",
+        CONTAINER_SECRETS: "${jsonencode([])}",
         LOG_GROUP_NAME: ref(service.logGroup.name),
         SUBNET_IDS: `\${join(",", [${stack.network.privateSubnets.map((s) => String(ref(s.id)).slice(2, -1)).join(", ")}])}`,
         SECURITY_GROUP_IDS: ref(service.securityGroup.id),

@@ -56,6 +56,10 @@ describe("config", () => {
     expect(() => loadConfig({ CONFIG: "nope/missing.json" })).toThrow(/Cannot read config file nope\/missing\.json/);
   });
 
+  it("never repeats a database password given in the config", () => {
+    expect(() => parseConfig(rawConfig({ database: { password: "hunter2hunter2" } }))).toThrow(/^(?!.*hunter2).*$/);
+  });
+
   it("never repeats a token given in the config in its error message", () => {
     const token = "ghp_abcdefghijklmnopqrstuvwxyz0123456789";
     for (const source of [
@@ -118,6 +122,13 @@ describe("config", () => {
         /environments\.1\.approval: needs CodePipeline/,
       ],
       ["an unknown delivery mode", { delivery: { mode: "jenkins" } }, /delivery\.mode: unknown delivery mode; allowed: "codepipeline", "github-actions"/],
+      [
+        "a database with no private subnets",
+        { network: { natGateways: "none" }, database: { enabled: true } },
+        /database\.enabled: needs private subnets: set network\.natGateways to "single" or "one-per-az"/,
+      ],
+      ["a database password in the config", { database: { enabled: true, password: "hunter2hunter2" } }, /^Invalid config: database\.password: must not be given: RDS generates the master password/],
+      ["an invalid instance class", { database: { instanceClass: "t3.micro" } }, /database\.instanceClass: must be an RDS instance class/],
       ["an invalid environment name", { environments: [{ name: "Prod" }] }, /environments\.0\.name: must be 1-20 lowercase letters/],
       [
         "unknown deployment config",

@@ -5,6 +5,7 @@ import { CodecommitRepository } from "@cdktf/provider-aws/lib/codecommit-reposit
 import { CodedeployDeploymentGroup } from "@cdktf/provider-aws/lib/codedeploy-deployment-group";
 import { Codepipeline } from "@cdktf/provider-aws/lib/codepipeline";
 import { CodestarconnectionsConnection } from "@cdktf/provider-aws/lib/codestarconnections-connection";
+import { DbInstance } from "@cdktf/provider-aws/lib/db-instance";
 import { DataAwsSecretsmanagerSecretVersion } from "@cdktf/provider-aws/lib/data-aws-secretsmanager-secret-version";
 import { EcsService } from "@cdktf/provider-aws/lib/ecs-service";
 import { NatGateway } from "@cdktf/provider-aws/lib/nat-gateway";
@@ -58,6 +59,34 @@ describe("examples/seed-000-github-oauth.json", () => {
     ]);
     expect(ex.json).not.toHaveResource(NatGateway);
     expect(ex.json).toHaveResourceWithProperties(EcsService, { desired_count: 3, network_configuration: { assign_public_ip: true } });
+  });
+});
+
+describe("examples/seed-001-postgres-codestar.json", () => {
+  const ex = synthExample("seed-001-postgres-codestar.json");
+
+  it("chains ALB → app on 4000 → PostgreSQL on 5432, each from the group before only", () => {
+    const env = ex.stack.environments[0];
+    const rules = Object.values(resourcesOf(ex.tf, "aws_vpc_security_group_ingress_rule"));
+    const appRules = rules.filter((r) => r.from_port === 4000);
+    const dbRules = rules.filter((r) => r.from_port === 5432);
+    expect(appRules).toHaveLength(1);
+    expect(dbRules).toHaveLength(1);
+    expect(appRules[0].referenced_security_group_id).toMatch(/aws_security_group\.production_lb_sg_/);
+    expect(dbRules[0].referenced_security_group_id).toMatch(/aws_security_group\.production_ecs_sg_/);
+    expect(dbRules[0].security_group_id).toMatch(/aws_security_group\.production_db_sg_/);
+    expect(env.database).toBeDefined();
+  });
+
+  it("keeps the database private and snapshots it on delete; the build reads .aws/buildspec.yml", () => {
+    expect(ex.json).toHaveResourceWithProperties(DbInstance, {
+      engine: "postgres",
+      instance_class: "db.t3.small",
+      publicly_accessible: false,
+      skip_final_snapshot: false,
+      manage_master_user_password: true,
+    });
+    expect(onlyResource(ex.tf, CodebuildProject.tfResourceType).source.buildspec).toBe(".aws/buildspec.yml");
   });
 });
 

@@ -21,6 +21,7 @@ import { initArgs, requireTool, run, RunResult, SCRATCH, synthesize, tail, terra
 const DEFAULT_CONFIGS = [
   "config/default.json",
   "examples/seed-000-github-oauth.json",
+  "examples/seed-001-postgres-codestar.json",
   "examples/seed-002-staging-production.json",
   "examples/seed-003-codecommit-manual-reroute.json",
   "examples/seed-004-github-actions.json",

@@ -45,6 +45,7 @@ export const PER_ENVIRONMENT_VARIABLES = [
   "TASK_CPU",
   "TASK_MEMORY",
   "CONTAINER_ENVIRONMENT",
+  "CONTAINER_SECRETS",
   "LOG_GROUP_NAME",
   "SUBNET_IDS",
   "SECURITY_GROUP_IDS",
@@ -91,6 +92,8 @@ export class BuildProject extends Construct {
           // The container's plain environment as the JSON list ECS expects, so revisions the pipeline registers keep it.
           // (Encoded by Terraform: cdktf does not escape quotes in a JSON string literal nested in jsonencode.)
           CONTAINER_ENVIRONMENT: Fn.jsonencode(service.environment),
+          // Secret references (ARNs), never values: ECS reads them when a task starts.
+          CONTAINER_SECRETS: Fn.jsonencode(service.secrets),
           LOG_GROUP_NAME: service.logGroup.name,
           SUBNET_IDS: Fn.join(",", props.taskSubnetIds),
           SECURITY_GROUP_IDS: service.securityGroup.id,

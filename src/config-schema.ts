@@ -160,6 +160,34 @@ const source = z.discriminatedUnion("kind", [codeStarSource, codeCommitSource, g
       : undefined,
 });
 
+// ---- database -----------------------------------------------------------------------------------
+
+const database = z.strictObject({
+  /** A PostgreSQL instance per environment, reachable from that environment's tasks only. */
+  enabled: z.boolean().default(false),
+  /** Major ("16") or full ("16.4") PostgreSQL version. */
+  engineVersion: z.string().regex(/^\d+(\.\d+)?$/, { message: 'must be a PostgreSQL version such as "16" or "16.4"' }).default("16"),
+  instanceClass: z.string().regex(/^db\.[a-z0-9]+\.[a-z0-9]+$/, { message: "must be an RDS instance class such as db.t4g.micro" }).default("db.t4g.micro"),
+  allocatedStorageGb: z.number().int().min(20).max(65536).default(20),
+  /** Storage autoscaling ceiling; none when absent. */
+  maxAllocatedStorageGb: z.number().int().min(21).max(65536).optional(),
+  backupRetentionDays: z.number().int().min(0).max(35).default(7),
+  databaseName: z.string().regex(/^[a-zA-Z][a-zA-Z0-9_]{0,62}$/).default("app"),
+  /** Master user; RDS generates its password and keeps it in Secrets Manager. */
+  username: z.string().regex(/^[a-zA-Z][a-zA-Z0-9_]{0,15}$/).default("app_admin"),
+  multiAz: z.boolean().default(false),
+  deletionProtection: z.boolean().default(true),
+  /** Take a final snapshot when the instance is destroyed. */
+  finalSnapshot: z.boolean().default(true),
+  /** Rejected: RDS generates and rotates the password; it never belongs in the config. */
+  password: z
+    .unknown()
+    .refine((v) => v === undefined, {
+      message: "must not be given: RDS generates the master password and keeps it in Secrets Manager; the tasks receive it as an ECS secret",
+    })
+    .optional(),
+});
+
 // ---- delivery -----------------------------------------------------------------------------------
 
 const githubActionsDelivery = z.strictObject({
@@ -277,6 +305,7 @@ const configObject = z.strictObject({
       })
       .prefault({}),
     deployment: z.strictObject(deploymentFields).prefault({}),
+    database: database.prefault({}),
     /** Where the code comes from (CodePipeline delivery only). */
     source: source.optional(),
     /** codepipeline (default): CodePipeline with CodeBuild; github-actions: a GitHub workflow deploys through CodeDeploy. */
@@ -351,6 +380,18 @@ function validateAcrossFields(c: ConfigObject, ctx: Ctx): void {
   if (c.delivery.mode === "github-actions" && c.environments.some((e) => e.approval)) {
     const i = c.environments.findIndex((e) => e.approval);
     ctx.addIssue({ code: "custom", path: ["environments", i, "approval"], message: 'needs CodePipeline; with "github-actions" use a GitHub environment with required reviewers' });
+  }
+
+  if (c.database.enabled && c.network.natGateways === "none") {
+    ctx.addIssue({
+      code: "custom",
+      path: ["database", "enabled"],
+      message: 'needs private subnets: set network.natGateways to "single" or "one-per-az" (with "none" there are none)',
+    });
+  }
+  const storage = c.database;
+  if (storage.maxAllocatedStorageGb !== undefined && storage.maxAllocatedStorageGb <= storage.allocatedStorageGb) {
+    ctx.addIssue({ code: "custom", path: ["database", "maxAllocatedStorageGb"], message: "must exceed allocatedStorageGb" });
   }
 
   const names = c.environments.map((e) => e.name);

@@ -1,7 +1,8 @@
 import { Construct } from "constructs";
 import { ArtifactBucket } from "./artifact-bucket";
 import { BlueGreenDeployment, EcsDeploymentApplication } from "./blue-green-deployment";
-import { ResolvedEnvironment } from "./config";
+import { ResolvedEnvironment, StackConfig } from "./config";
+import { PostgresDatabase } from "./postgres-database";
 import { ContainerRepository } from "./container-repository";
 import { FargateService } from "./fargate-service";
 import { BlueGreenLoadBalancer } from "./load-balancer";
@@ -17,6 +18,8 @@ export interface DeploymentEnvironmentProps {
   readonly application: EcsDeploymentApplication;
   /** The pipeline's artifact bucket, when there is a pipeline. */
   readonly artifacts?: ArtifactBucket;
+  /** A PostgreSQL instance for this environment, when enabled. */
+  readonly database?: StackConfig["database"];
 }
 
 /**
@@ -29,6 +32,8 @@ export class DeploymentEnvironment extends Construct {
   readonly loadBalancer: BlueGreenLoadBalancer;
   readonly service: FargateService;
   readonly deployment: BlueGreenDeployment;
+  /** This environment's database, when enabled. */
+  readonly database?: PostgresDatabase;
   /** The production listener's URL. */
   readonly url: string;
   /** The test listener's URL: the replacement tasks, before traffic is rerouted. */
@@ -48,6 +53,10 @@ export class DeploymentEnvironment extends Construct {
       targetPort: settings.service.containerPort,
       ...settings.loadBalancer,
     });
+    if (props.database?.enabled) {
+      const { enabled: _enabled, password: _password, ...databaseSettings } = props.database;
+      this.database = new PostgresDatabase(this, "db", { namePrefix, vpc: props.network.vpc, subnets: props.network.privateSubnets, ...databaseSettings });
+    }
     this.service = new FargateService(this, "ecs", {
       namePrefix,
       region: props.region,
@@ -57,7 +66,15 @@ export class DeploymentEnvironment extends Construct {
       loadBalancer: this.loadBalancer,
       repository: props.repository,
       ...settings.service,
+      environment: { ...settings.service.environment, ...this.database?.connectionEnvironment },
+      secrets: this.database?.containerSecrets,
     });
+    if (this.database) {
+      // The chain: internet → ALB (listener ports) → tasks (container port, from the ALB only) → database
+      // (5432, from the tasks only).
+      this.database.allowFrom("from-tasks", this.service.securityGroup);
+      this.database.grantReadCredentials(this.service.executionRole);
+    }
     this.deployment = new BlueGreenDeployment(this, "deploy", {
       namePrefix,
       application: props.application.application,

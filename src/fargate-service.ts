@@ -49,6 +49,8 @@ export interface FargateServiceProps {
   readonly autoScaling?: AutoScalingSettings;
   /** Plain (non-secret) container environment. @default {} */
   readonly environment?: Record<string, string>;
+  /** ECS `secrets`: variables the agent fills from Secrets Manager or SSM when a task starts. @default [] */
+  readonly secrets?: Array<{ name: string; valueFrom: string }>;
   /** @default "enabled" */
   readonly containerInsights?: "enabled" | "enhanced" | "disabled";
   /** @default 30 */
@@ -73,6 +75,8 @@ export class FargateService extends Construct {
   readonly memory: number;
   /** The container's plain environment, as ECS lists it. */
   readonly environment: Array<{ name: string; value: string }>;
+  /** The container's secrets, as ECS lists them (references only, never values). */
+  readonly secrets: Array<{ name: string; valueFrom: string }>;
 
   constructor(scope: Construct, id: string, props: FargateServiceProps) {
     super(scope, id);
@@ -106,6 +110,8 @@ export class FargateService extends Construct {
 
     this.environment = Object.entries(props.environment ?? {}).map(([name, value]) => ({ name, value }));
     const environment = this.environment;
+    this.secrets = props.secrets ?? [];
+    const secrets = this.secrets;
     this.taskDefinition = new EcsTaskDefinition(this, "task", {
       family: app,
       requiresCompatibilities: ["FARGATE"],
@@ -121,6 +127,7 @@ export class FargateService extends Construct {
           essential: true,
           portMappings: [{ containerPort: props.containerPort, hostPort: props.containerPort, protocol: "tcp" }],
           ...(environment.length ? { environment } : {}),
+          ...(secrets.length ? { secrets } : {}),
           logConfiguration: {
             logDriver: "awslogs",
             options: {

@@ -88,6 +88,7 @@ export class BlueGreenStack extends TerraformStack {
           repository: this.repository,
           application: this.application,
           artifacts: this.artifacts,
+          database: config.database,
         }),
     );
 
