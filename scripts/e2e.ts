@@ -52,7 +52,8 @@ async function e2e(config: string, endpoint: string): Promise<{ phases: Phase[];
   };
   const result = { phases, checks, applied: 0, planned: 0, notApplied: [] as Array<{ address: string; reason: string }> };
 
-  const synth = await synthesize(config, join(work, "out"), { ...env, CONFIG__sandbox: "false" });
+  // Deletion protection would (rightly) stop the destroy phase; unit tests assert it is on by default.
+  const synth = await synthesize(config, join(work, "out"), { ...env, CONFIG__sandbox: "false", CONFIG__database__deletionProtection: "false" });
   if (!phase("synth", synth, !!synth.stackDir) || !synth.stackDir) return result;
   const dir = synth.stackDir;
   const tfConfig = JSON.parse(readFileSync(join(dir, "cdk.tf.json"), "utf8"));

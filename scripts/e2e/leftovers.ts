@@ -11,6 +11,7 @@ import { DescribeRepositoriesCommand, ECRClient } from "@aws-sdk/client-ecr";
 import { DescribeClustersCommand, ECSClient, ListTaskDefinitionsCommand } from "@aws-sdk/client-ecs";
 import { DescribeLoadBalancersCommand, DescribeTargetGroupsCommand, ElasticLoadBalancingV2Client } from "@aws-sdk/client-elastic-load-balancing-v2";
 import { IAMClient, ListOpenIDConnectProvidersCommand, ListRolesCommand } from "@aws-sdk/client-iam";
+import { DescribeDBInstancesCommand, DescribeDBSnapshotsCommand, RDSClient } from "@aws-sdk/client-rds";
 import { ListBucketsCommand, S3Client } from "@aws-sdk/client-s3";
 import { Check, ClientConfig } from "./checks";
 import { StateResource } from "./state";
@@ -76,6 +77,18 @@ export async function checkNothingLeft(created: StateResource[], clientConfig: C
     leftover("OIDC provider", async () => {
       const { OpenIDConnectProviderList } = await new IAMClient(clientConfig).send(new ListOpenIDConnectProvidersCommand({}));
       return created_(ids("aws_iam_openid_connect_provider", "arn"))(OpenIDConnectProviderList?.map((p) => p.Arn) ?? []);
+    }),
+    leftover("RDS instance", async () => {
+      const { DBInstances } = await new RDSClient(clientConfig).send(new DescribeDBInstancesCommand({}));
+      return created_(ids("aws_db_instance", "identifier"))(DBInstances?.map((d) => d.DBInstanceIdentifier) ?? []);
+    }),
+    leftover("RDS instance without its final snapshot", async () => {
+      // The point of final_snapshot_identifier: destroying the stack keeps the data.
+      const wanted = created.filter((r) => r.type === "aws_db_instance" && !r.values.skip_final_snapshot).map((r) => r.values.final_snapshot_identifier);
+      if (!wanted.length) return [];
+      const { DBSnapshots } = await new RDSClient(clientConfig).send(new DescribeDBSnapshotsCommand({}));
+      const taken = new Set(DBSnapshots?.map((snap) => snap.DBSnapshotIdentifier));
+      return wanted.filter((id: string) => !taken.has(id));
     }),
     leftover("log groups", async () => {
       const { logGroups } = await new CloudWatchLogsClient(clientConfig).send(new DescribeLogGroupsCommand({}));
