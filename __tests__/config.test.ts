@@ -129,6 +129,12 @@ describe("config", () => {
       ],
       ["a database password in the config", { database: { enabled: true, password: "hunter2hunter2" } }, /^Invalid config: database\.password: must not be given: RDS generates the master password/],
       ["an invalid instance class", { database: { instanceClass: "t3.micro" } }, /database\.instanceClass: must be an RDS instance class/],
+      [
+        "a KMS key from another region",
+        { encryption: { customerManagedKey: "existing", kmsKeyArn: "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab" } },
+        /encryption\.kmsKeyArn: is in us-east-1, but the stack is in eu-central-1: KMS keys are regional/,
+      ],
+      ["an existing key without its ARN", { encryption: { customerManagedKey: "existing" } }, /encryption\.kmsKeyArn: is required with customerManagedKey "existing"/],
       ["an invalid environment name", { environments: [{ name: "Prod" }] }, /environments\.0\.name: must be 1-20 lowercase letters/],
       [
         "unknown deployment config",

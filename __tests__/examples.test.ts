@@ -6,6 +6,7 @@ import { CodedeployDeploymentGroup } from "@cdktf/provider-aws/lib/codedeploy-de
 import { Codepipeline } from "@cdktf/provider-aws/lib/codepipeline";
 import { CodestarconnectionsConnection } from "@cdktf/provider-aws/lib/codestarconnections-connection";
 import { DbInstance } from "@cdktf/provider-aws/lib/db-instance";
+import { EcrRepository } from "@cdktf/provider-aws/lib/ecr-repository";
 import { DataAwsSecretsmanagerSecretVersion } from "@cdktf/provider-aws/lib/data-aws-secretsmanager-secret-version";
 import { EcsService } from "@cdktf/provider-aws/lib/ecs-service";
 import { NatGateway } from "@cdktf/provider-aws/lib/nat-gateway";
@@ -87,6 +88,11 @@ describe("examples/seed-001-postgres-codestar.json", () => {
       manage_master_user_password: true,
     });
     expect(onlyResource(ex.tf, CodebuildProject.tfResourceType).source.buildspec).toBe(".aws/buildspec.yml");
+  });
+
+  it("encrypts the ECR repository with the stack's customer-managed KMS key", () => {
+    const repository = onlyResource(ex.tf, EcrRepository.tfResourceType);
+    expect(repository.encryption_configuration).toEqual([{ encryption_type: "KMS", kms_key: expect.stringMatching(/^\$\{aws_kms_key\.[^.]+\.arn\}$/) }]);
   });
 });
 

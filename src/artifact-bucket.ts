@@ -7,6 +7,7 @@ import { S3BucketPolicy } from "@cdktf/provider-aws/lib/s3-bucket-policy";
 import { S3BucketPublicAccessBlock } from "@cdktf/provider-aws/lib/s3-bucket-public-access-block";
 import { S3BucketServerSideEncryptionConfigurationA } from "@cdktf/provider-aws/lib/s3-bucket-server-side-encryption-configuration";
 import { S3BucketVersioningA } from "@cdktf/provider-aws/lib/s3-bucket-versioning";
+import { EncryptionKey } from "./encryption-key";
 import { ServiceRole } from "./iam";
 
 export interface ArtifactBucketProps {
@@ -16,14 +17,18 @@ export interface ArtifactBucketProps {
   readonly forceDestroy?: boolean;
   /** Days noncurrent object versions are kept. @default 30 */
   readonly noncurrentVersionExpirationDays?: number;
+  /** Customer-managed key to encrypt with. @default the service's AWS-managed key */
+  readonly encryptionKey?: EncryptionKey;
 }
 
 /** Private, versioned, encrypted S3 bucket for pipeline artifacts, reachable over TLS only. */
 export class ArtifactBucket extends Construct {
   readonly bucket: S3Bucket;
+  readonly encryptionKey?: EncryptionKey;
 
   constructor(scope: Construct, id: string, props: ArtifactBucketProps) {
     super(scope, id);
+    this.encryptionKey = props.encryptionKey;
     this.bucket = new S3Bucket(this, "bucket", {
       bucketPrefix: props.bucketPrefix,
       forceDestroy: props.forceDestroy ?? false,
@@ -34,7 +39,15 @@ export class ArtifactBucket extends Construct {
     });
     new S3BucketServerSideEncryptionConfigurationA(this, "sse", {
       bucket: this.bucket.id,
-      rule: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } }],
+      rule: [
+        props.encryptionKey
+          ? {
+              applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms", kmsMasterKeyId: props.encryptionKey.keyArn },
+              // One data key per bucket rather than per object: far fewer KMS calls.
+              bucketKeyEnabled: true,
+            }
+          : { applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } },
+      ],
     });
     const publicAccess = new S3BucketPublicAccessBlock(this, "public-access", {
       bucket: this.bucket.id,
@@ -81,6 +94,7 @@ export class ArtifactBucket extends Construct {
 
   /** Lets the role read artifacts. */
   grantRead(role: ServiceRole, policyName = "artifacts-read"): void {
+    this.encryptionKey?.grantUse(role, `${policyName}-kms`);
     role.addPolicy(policyName, [
       {
         sid: "ReadArtifacts",
@@ -93,6 +107,7 @@ export class ArtifactBucket extends Construct {
 
   /** Lets the role read and write artifacts. */
   grantReadWrite(role: ServiceRole): void {
+    this.encryptionKey?.grantUse(role, "artifacts-kms");
     role.addPolicy("artifacts-read-write", [
       {
         sid: "ReadWriteArtifacts",

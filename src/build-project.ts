@@ -4,6 +4,7 @@ import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group
 import { CodebuildProject } from "@cdktf/provider-aws/lib/codebuild-project";
 import { ArtifactBucket } from "./artifact-bucket";
 import { ContainerRepository } from "./container-repository";
+import { EncryptionKey } from "./encryption-key";
 import { DeploymentEnvironment } from "./deployment-environment";
 import { logWriteStatement, ServiceRole } from "./iam";
 import { NAME_LIMITS, physicalName } from "./naming";
@@ -31,6 +32,8 @@ export interface BuildProjectProps {
   readonly testCommand?: string;
   /** none; s3: in the artifact bucket under build-cache/; local: Docker layers and source on the build host. @default "none" */
   readonly cache?: "none" | "s3" | "local";
+  /** Customer-managed key to encrypt with. @default the service's AWS-managed key */
+  readonly encryptionKey?: EncryptionKey;
 }
 
 /** Build-wide variables the buildspec in app-repo-sample/ relies on. */
@@ -70,6 +73,7 @@ export class BuildProject extends Construct {
     this.logGroup = new CloudwatchLogGroup(this, "logs", {
       name: `/codebuild/${name}`,
       retentionInDays: props.logRetentionDays ?? 30,
+      kmsKeyId: props.encryptionKey?.keyArn,
     });
     this.role = new ServiceRole(this, "role", {
       name: physicalName(props.appName, "codebuild", NAME_LIMITS.iamRole),
@@ -116,6 +120,7 @@ export class BuildProject extends Construct {
       name,
       description: `Builds ${props.appName}'s image and its blue/green deployment artifacts`,
       serviceRole: this.role.role.arn,
+      encryptionKey: props.encryptionKey?.keyArn,
       buildTimeout: props.timeoutMinutes ?? 30,
       source: { type: "CODEPIPELINE", buildspec: props.buildspecPath ?? "buildspec.yml" },
       artifacts: { type: "CODEPIPELINE" },

@@ -188,6 +188,20 @@ const database = z.strictObject({
     .optional(),
 });
 
+// ---- encryption ---------------------------------------------------------------------------------
+
+const encryption = z.strictObject({
+  /**
+   * aws-managed: each service's own AWS key (default); create: one customer-managed key (rotation on) for
+   * ECR, the artifact bucket, the log groups and the databases; existing: the key named in kmsKeyArn.
+   */
+  customerManagedKey: z.enum(["aws-managed", "create", "existing"]).default("aws-managed"),
+  kmsKeyArn: z
+    .string()
+    .regex(/^arn:aws[\w-]*:kms:[a-z0-9-]+:\d{12}:key\/[\w-]+$/, { message: "must be a KMS key ARN (arn:aws:kms:<region>:<account>:key/<id>)" })
+    .optional(),
+});
+
 // ---- delivery -----------------------------------------------------------------------------------
 
 const githubActionsDelivery = z.strictObject({
@@ -306,6 +320,7 @@ const configObject = z.strictObject({
       .prefault({}),
     deployment: z.strictObject(deploymentFields).prefault({}),
     database: database.prefault({}),
+    encryption: encryption.prefault({}),
     /** Where the code comes from (CodePipeline delivery only). */
     source: source.optional(),
     /** codepipeline (default): CodePipeline with CodeBuild; github-actions: a GitHub workflow deploys through CodeDeploy. */
@@ -392,6 +407,22 @@ function validateAcrossFields(c: ConfigObject, ctx: Ctx): void {
   const storage = c.database;
   if (storage.maxAllocatedStorageGb !== undefined && storage.maxAllocatedStorageGb <= storage.allocatedStorageGb) {
     ctx.addIssue({ code: "custom", path: ["database", "maxAllocatedStorageGb"], message: "must exceed allocatedStorageGb" });
+  }
+
+  const keyArn = c.encryption.kmsKeyArn;
+  if (c.encryption.customerManagedKey === "existing" && !keyArn) {
+    ctx.addIssue({ code: "custom", path: ["encryption", "kmsKeyArn"], message: 'is required with customerManagedKey "existing"' });
+  }
+  if (keyArn && c.encryption.customerManagedKey !== "existing") {
+    ctx.addIssue({ code: "custom", path: ["encryption", "kmsKeyArn"], message: 'is only used with customerManagedKey "existing"' });
+  }
+  const keyRegion = keyArn?.split(":")[3];
+  if (keyRegion && keyRegion !== c.region) {
+    ctx.addIssue({
+      code: "custom",
+      path: ["encryption", "kmsKeyArn"],
+      message: `is in ${keyRegion}, but the stack is in ${c.region}: KMS keys are regional, give a key from ${c.region}`,
+    });
   }
 
   const names = c.environments.map((e) => e.name);

@@ -1,6 +1,7 @@
 import { Construct } from "constructs";
 import { EcrLifecyclePolicy } from "@cdktf/provider-aws/lib/ecr-lifecycle-policy";
 import { EcrRepository } from "@cdktf/provider-aws/lib/ecr-repository";
+import { EncryptionKey } from "./encryption-key";
 import { ServiceRole } from "./iam";
 
 export interface ContainerRepositoryProps {
@@ -16,6 +17,8 @@ export interface ContainerRepositoryProps {
   readonly untaggedExpiryDays?: number;
   /** Delete the repository on destroy even when it holds images. @default false */
   readonly forceDelete?: boolean;
+  /** Customer-managed key to encrypt with. @default the service's AWS-managed key */
+  readonly encryptionKey?: EncryptionKey;
 }
 
 /** ECR repository for the application image, scanned on push, with old images expiring. */
@@ -29,6 +32,7 @@ export class ContainerRepository extends Construct {
       imageTagMutability: props.imageTagMutability ?? "MUTABLE",
       imageScanningConfiguration: { scanOnPush: props.scanOnPush ?? true },
       forceDelete: props.forceDelete ?? false,
+      ...(props.encryptionKey ? { encryptionConfiguration: [{ encryptionType: "KMS", kmsKey: props.encryptionKey.keyArn }] } : {}),
     });
     new EcrLifecyclePolicy(this, "lifecycle", {
       repository: this.repository.name,

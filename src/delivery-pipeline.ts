@@ -155,7 +155,13 @@ export class DeliveryPipeline extends Construct {
     this.pipeline = new Codepipeline(this, "pipeline", {
       name: props.appName,
       roleArn: this.role.role.arn,
-      artifactStore: [{ type: "S3", location: props.artifacts.bucket.bucket }],
+      artifactStore: [
+        {
+          type: "S3",
+          location: props.artifacts.bucket.bucket,
+          ...(props.artifacts.encryptionKey ? { encryptionKey: { id: props.artifacts.encryptionKey.keyArn, type: "KMS" } } : {}),
+        },
+      ],
       stage: stages,
     });
     props.source.bindPipeline(this.pipeline);

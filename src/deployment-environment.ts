@@ -2,6 +2,7 @@ import { Construct } from "constructs";
 import { ArtifactBucket } from "./artifact-bucket";
 import { BlueGreenDeployment, EcsDeploymentApplication } from "./blue-green-deployment";
 import { ResolvedEnvironment, StackConfig } from "./config";
+import { EncryptionKey } from "./encryption-key";
 import { PostgresDatabase } from "./postgres-database";
 import { ContainerRepository } from "./container-repository";
 import { FargateService } from "./fargate-service";
@@ -20,6 +21,8 @@ export interface DeploymentEnvironmentProps {
   readonly artifacts?: ArtifactBucket;
   /** A PostgreSQL instance for this environment, when enabled. */
   readonly database?: StackConfig["database"];
+  /** Customer-managed key to encrypt with. @default the service's AWS-managed key */
+  readonly encryptionKey?: EncryptionKey;
 }
 
 /**
@@ -55,7 +58,7 @@ export class DeploymentEnvironment extends Construct {
     });
     if (props.database?.enabled) {
       const { enabled: _enabled, password: _password, ...databaseSettings } = props.database;
-      this.database = new PostgresDatabase(this, "db", { namePrefix, vpc: props.network.vpc, subnets: props.network.privateSubnets, ...databaseSettings });
+      this.database = new PostgresDatabase(this, "db", { namePrefix, vpc: props.network.vpc, subnets: props.network.privateSubnets, encryptionKey: props.encryptionKey, ...databaseSettings });
     }
     this.service = new FargateService(this, "ecs", {
       namePrefix,
@@ -68,6 +71,7 @@ export class DeploymentEnvironment extends Construct {
       ...settings.service,
       environment: { ...settings.service.environment, ...this.database?.connectionEnvironment },
       secrets: this.database?.containerSecrets,
+      encryptionKey: props.encryptionKey,
     });
     if (this.database) {
       // The chain: internet → ALB (listener ports) → tasks (container port, from the ALB only) → database

@@ -12,6 +12,7 @@ import { Vpc } from "@cdktf/provider-aws/lib/vpc";
 import { VpcSecurityGroupEgressRule } from "@cdktf/provider-aws/lib/vpc-security-group-egress-rule";
 import { VpcSecurityGroupIngressRule } from "@cdktf/provider-aws/lib/vpc-security-group-ingress-rule";
 import { ContainerRepository } from "./container-repository";
+import { EncryptionKey } from "./encryption-key";
 import { BlueGreenLoadBalancer } from "./load-balancer";
 import { logWriteStatement, ServiceRole } from "./iam";
 import { NAME_LIMITS, physicalName } from "./naming";
@@ -55,6 +56,8 @@ export interface FargateServiceProps {
   readonly containerInsights?: "enabled" | "enhanced" | "disabled";
   /** @default 30 */
   readonly logRetentionDays?: number;
+  /** Customer-managed key to encrypt with. @default the service's AWS-managed key */
+  readonly encryptionKey?: EncryptionKey;
 }
 
 /**
@@ -93,6 +96,7 @@ export class FargateService extends Construct {
     this.logGroup = new CloudwatchLogGroup(this, "logs", {
       name: `/ecs/${app}`,
       retentionInDays: props.logRetentionDays ?? 30,
+      kmsKeyId: props.encryptionKey?.keyArn,
     });
 
     this.executionRole = new ServiceRole(this, "execution-role", {

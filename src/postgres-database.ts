@@ -6,6 +6,7 @@ import { SecurityGroup } from "@cdktf/provider-aws/lib/security-group";
 import { Subnet } from "@cdktf/provider-aws/lib/subnet";
 import { Vpc } from "@cdktf/provider-aws/lib/vpc";
 import { VpcSecurityGroupIngressRule } from "@cdktf/provider-aws/lib/vpc-security-group-ingress-rule";
+import { EncryptionKey } from "./encryption-key";
 import { ServiceRole } from "./iam";
 import { physicalName } from "./naming";
 
@@ -36,6 +37,8 @@ export interface PostgresDatabaseProps {
   readonly deletionProtection?: boolean;
   /** Snapshot on destroy. @default true */
   readonly finalSnapshot?: boolean;
+  /** Customer-managed key to encrypt with. @default the service's AWS-managed key */
+  readonly encryptionKey?: EncryptionKey;
 }
 
 /**
@@ -48,11 +51,13 @@ export class PostgresDatabase extends Construct {
   /** The Secrets Manager secret RDS keeps the master credentials in (JSON: username, password). */
   readonly secretArn: string;
   readonly databaseName: string;
+  private readonly encryptionKey?: EncryptionKey;
 
   constructor(scope: Construct, id: string, props: PostgresDatabaseProps) {
     super(scope, id);
     const name = physicalName(props.namePrefix, "db");
     this.databaseName = props.databaseName ?? "app";
+    this.encryptionKey = props.encryptionKey;
     this.securityGroup = new SecurityGroup(this, "sg", {
       name,
       description: "PostgreSQL: only the application's tasks may connect",
@@ -72,6 +77,8 @@ export class PostgresDatabase extends Construct {
       allocatedStorage: props.allocatedStorageGb ?? 20,
       maxAllocatedStorage: props.maxAllocatedStorageGb,
       storageEncrypted: true,
+      kmsKeyId: props.encryptionKey?.keyArn,
+      masterUserSecretKmsKeyId: props.encryptionKey?.keyArn,
       dbName: this.databaseName,
       username: props.username ?? "app_admin",
       manageMasterUserPassword: true,
@@ -104,6 +111,7 @@ export class PostgresDatabase extends Construct {
 
   /** Lets the role read the master credentials (the ECS execution role, to hand them to the container). */
   grantReadCredentials(role: ServiceRole): void {
+    this.encryptionKey?.grantUse(role, "database-credentials-kms");
     role.addPolicy("database-credentials", [
       { sid: "ReadDatabaseCredentials", actions: ["secretsmanager:GetSecretValue"], resources: [this.secretArn] },
     ]);

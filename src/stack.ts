@@ -8,6 +8,7 @@ import { StackConfig } from "./config";
 import { ContainerRepository } from "./container-repository";
 import { DeliveryPipeline } from "./delivery-pipeline";
 import { DeploymentEnvironment } from "./deployment-environment";
+import { EncryptionKey } from "./encryption-key";
 import { GitHubActionsDelivery } from "./github-actions-delivery";
 import { NAME_LIMITS, physicalName } from "./naming";
 import { Network } from "./network";
@@ -19,6 +20,8 @@ export const SANDBOX_CREDENTIALS = { accessKey: "sandbox", secretKey: "sandbox" 
 /** The whole blue/green delivery platform for one application, wired from a validated config. */
 export class BlueGreenStack extends TerraformStack {
   readonly network: Network;
+  /** The customer-managed key, when configured. */
+  readonly encryptionKey?: EncryptionKey;
   readonly repository: ContainerRepository;
   readonly application: EcsDeploymentApplication;
   /** In deployment order. */
@@ -69,12 +72,18 @@ export class BlueGreenStack extends TerraformStack {
       privateSubnetCidrs: config.network.privateSubnetCidrs,
       natGateways: config.network.natGateways,
     });
-    this.repository = new ContainerRepository(this, "ecr", { name: app, ...config.ecr });
+    const encryption = config.encryption;
+    if (encryption.customerManagedKey !== "aws-managed") {
+      this.encryptionKey = new EncryptionKey(this, "kms", { appName: app, region: config.region, existingKeyArn: encryption.kmsKeyArn });
+    }
+    const encryptionKey = this.encryptionKey;
+    this.repository = new ContainerRepository(this, "ecr", { name: app, ...config.ecr, encryptionKey });
     const delivery = config.delivery;
     if (delivery.mode === "codepipeline") {
       this.artifacts = new ArtifactBucket(this, "artifacts", {
         bucketPrefix: physicalName(app, "artifacts-", NAME_LIMITS.bucketPrefix),
         ...config.artifacts,
+        encryptionKey,
       });
     }
     this.application = new EcsDeploymentApplication(this, "codedeploy", { name: app });
@@ -89,6 +98,7 @@ export class BlueGreenStack extends TerraformStack {
           application: this.application,
           artifacts: this.artifacts,
           database: config.database,
+          encryptionKey,
         }),
     );
 
@@ -115,6 +125,7 @@ export class BlueGreenStack extends TerraformStack {
         taskSubnetIds: this.network.taskSubnets.map((s) => s.id),
         assignPublicIp: this.network.assignPublicIp,
         ...config.build,
+        encryptionKey,
       });
       this.source.grantBuild(this.build.role);
       this.pipeline = new DeliveryPipeline(this, "pipeline", {
@@ -126,6 +137,8 @@ export class BlueGreenStack extends TerraformStack {
       });
     }
 
+    // The created key's policy names the log groups it serves; the account comes from a role's ARN.
+    encryptionKey?.restrictTo(this.environments[0].service.executionRole.role.arn, [`/ecs/${app}-`, `/codebuild/${app}-`]);
     this.addOutputs(config);
   }
 
