@@ -78,6 +78,26 @@ def _codebuild_delete_by_arn() -> None:
     responses._validate_required_params_project_name = name_or_arn
 
 
+@correction("codebuild-encryption-key", "CodeBuild CreateProject: keep the encryptionKey given (moto always answers alias/aws/s3)")
+def _codebuild_encryption_key() -> None:
+    from moto.codebuild.responses import CodeBuildResponse
+
+    create_project = CodeBuildResponse.create_project
+
+    def create(self: Any) -> str:
+        body = create_project(self)
+        key = self._get_param("encryptionKey")
+        if key:
+            project = self.codebuild_backend.codebuild_projects[self._get_param("name")]
+            project.project_metadata["encryptionKey"] = key
+            answer = json.loads(body)
+            answer["project"]["encryptionKey"] = key
+            body = json.dumps(answer)
+        return body
+
+    CodeBuildResponse.create_project = create
+
+
 # --- CodeDeploy --------------------------------------------------------------------------------
 
 
