@@ -2,8 +2,8 @@ import { Construct } from "constructs";
 import { Codepipeline, CodepipelineStage } from "@cdktf/provider-aws/lib/codepipeline";
 import { ArtifactBucket } from "./artifact-bucket";
 import { BuildProject } from "./build-project";
-import { DeploymentEnvironment } from "./deployment-environment";
-import { passRoleStatement, PolicyStatement, ServiceRole, siblingArn } from "./iam";
+import { DeploymentEnvironment, deployerStatements } from "./deployment-environment";
+import { PolicyStatement, ServiceRole } from "./iam";
 import { ApprovalTopic } from "./approval-topic";
 import { NAME_LIMITS, physicalName } from "./naming";
 import { PipelineSource } from "./sources/pipeline-source";
@@ -55,34 +55,9 @@ export class DeliveryPipeline extends Construct {
     }
 
     const application = environments[0].deployment.application;
-    const deploymentConfigs = [...new Set(environments.map((env) => env.deployment.deploymentConfigName))];
     const statements: PolicyStatement[] = [
       { sid: "RunBuild", actions: ["codebuild:StartBuild", "codebuild:BatchGetBuilds"], resources: [build.project.arn] },
-      {
-        sid: "CreateDeployment",
-        actions: ["codedeploy:CreateDeployment", "codedeploy:GetDeployment"],
-        resources: environments.map((env) => env.deployment.deploymentGroup.arn),
-      },
-      {
-        sid: "RegisterRevision",
-        actions: ["codedeploy:GetApplication", "codedeploy:GetApplicationRevision", "codedeploy:RegisterApplicationRevision"],
-        resources: [application.arn],
-      },
-      {
-        sid: "ReadDeploymentConfig",
-        actions: ["codedeploy:GetDeploymentConfig"],
-        resources: deploymentConfigs.map((name) => siblingArn(application.arn, `deploymentconfig:${name}`)),
-      },
-      {
-        sid: "RegisterTaskDefinition",
-        actions: ["ecs:RegisterTaskDefinition"],
-        // RegisterTaskDefinition supports no resource-level permissions; what it may pass is limited below.
-        resources: ["*"],
-      },
-      passRoleStatement(
-        environments.flatMap((env) => [env.service.executionRole.role, env.service.taskRole.role]),
-        "ecs-tasks.amazonaws.com",
-      ),
+      ...deployerStatements(environments),
     ];
     this.role.addPolicy("build-deploy", statements);
 

@@ -3,6 +3,7 @@ import { ArtifactBucket } from "./artifact-bucket";
 import { BlueGreenDeployment, EcsDeploymentApplication } from "./blue-green-deployment";
 import { ResolvedEnvironment, StackConfig } from "./config";
 import { EncryptionKey } from "./encryption-key";
+import { passRoleStatement, PolicyStatement, siblingArn } from "./iam";
 import { PostgresDatabase } from "./postgres-database";
 import { ContainerRepository } from "./container-repository";
 import { FargateService } from "./fargate-service";
@@ -93,4 +94,41 @@ export class DeploymentEnvironment extends Construct {
     this.url = `http://${dns}${prodPort === 80 ? "" : `:${prodPort}`}`;
     this.testUrl = `http://${dns}:${this.loadBalancer.testPort}`;
   }
+}
+
+/**
+ * What a deployer (CodePipeline, or a GitHub workflow) needs to deploy new task definition revisions to
+ * these environments through CodeDeploy: register the revision, pass exactly their task roles, and create
+ * deployments in their groups.
+ */
+export function deployerStatements(environments: DeploymentEnvironment[], extraTaskDefinitionActions: string[] = []): PolicyStatement[] {
+  const application = environments[0].deployment.application;
+  const deploymentConfigs = [...new Set(environments.map((env) => env.deployment.deploymentConfigName))];
+  return [
+    {
+      sid: "RegisterTaskDefinition",
+      actions: [...extraTaskDefinitionActions, "ecs:RegisterTaskDefinition"],
+      // Task definition calls support no resource-level permissions; what a revision may pass is limited below.
+      resources: ["*"],
+    },
+    passRoleStatement(
+      environments.flatMap((env) => [env.service.executionRole.role, env.service.taskRole.role]),
+      "ecs-tasks.amazonaws.com",
+    ),
+    {
+      sid: "CreateDeployment",
+      actions: ["codedeploy:CreateDeployment", "codedeploy:GetDeployment"],
+      resources: environments.map((env) => env.deployment.deploymentGroup.arn),
+    },
+    {
+      sid: "RegisterRevision",
+      actions: ["codedeploy:GetApplication", "codedeploy:GetApplicationRevision", "codedeploy:RegisterApplicationRevision"],
+      resources: [application.arn],
+    },
+    {
+      sid: "ReadDeploymentConfig",
+      actions: ["codedeploy:GetDeploymentConfig"],
+      resources: deploymentConfigs.map((name) => siblingArn(application.arn, `deploymentconfig:${name}`)),
+    },
+  ];
 }

@@ -1,8 +1,8 @@
 import { Construct } from "constructs";
 import { IamOpenidConnectProvider } from "@cdktf/provider-aws/lib/iam-openid-connect-provider";
 import { ContainerRepository } from "./container-repository";
-import { DeploymentEnvironment } from "./deployment-environment";
-import { passRoleStatement, ServiceRole, siblingArn } from "./iam";
+import { DeploymentEnvironment, deployerStatements } from "./deployment-environment";
+import { ServiceRole } from "./iam";
 import { NAME_LIMITS, physicalName } from "./naming";
 
 export const GITHUB_OIDC_HOST = "token.actions.githubusercontent.com";
@@ -74,39 +74,13 @@ export class GitHubActionsDelivery extends Construct {
     props.containerRepository.grantPullPush(this.role);
 
     const environments = props.environments;
-    const application = environments[0].deployment.application;
     this.role.addPolicy("deploy", [
-      {
-        sid: "ReadAndRegisterTaskDefinition",
-        actions: ["ecs:DescribeTaskDefinition", "ecs:RegisterTaskDefinition"],
-        // Neither call supports resource-level permissions; what a registered definition may pass is limited below.
-        resources: ["*"],
-      },
-      passRoleStatement(
-        environments.flatMap((env) => [env.service.executionRole.role, env.service.taskRole.role]),
-        "ecs-tasks.amazonaws.com",
-      ),
+      // The workflow starts from the current revision (describe), then registers the new one.
+      ...deployerStatements(environments, ["ecs:DescribeTaskDefinition"]),
       {
         sid: "WatchService",
         actions: ["ecs:DescribeServices"],
         resources: environments.map((env) => env.service.service.id),
-      },
-      {
-        sid: "CreateDeployment",
-        actions: ["codedeploy:CreateDeployment", "codedeploy:GetDeployment"],
-        resources: environments.map((env) => env.deployment.deploymentGroup.arn),
-      },
-      {
-        sid: "RegisterRevision",
-        actions: ["codedeploy:GetApplication", "codedeploy:GetApplicationRevision", "codedeploy:RegisterApplicationRevision"],
-        resources: [application.arn],
-      },
-      {
-        sid: "ReadDeploymentConfig",
-        actions: ["codedeploy:GetDeploymentConfig"],
-        resources: [...new Set(environments.map((env) => env.deployment.deploymentConfigName))].map((name) =>
-          siblingArn(application.arn, `deploymentconfig:${name}`),
-        ),
       },
     ]);
   }
