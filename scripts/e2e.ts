@@ -53,15 +53,16 @@ async function e2e(config: string, endpoint: string): Promise<{ phases: Phase[];
   const result = { phases, checks, applied: 0, planned: 0, notApplied: [] as Array<{ address: string; reason: string }> };
 
   // Deletion protection would (rightly) stop the destroy phase; unit tests assert it is on by default.
-  const synth = await synthesize(config, join(work, "out"), { ...env, CONFIG__sandbox: "false", CONFIG__database__deletionProtection: "false" });
+  const synthEnv = { ...env, CONFIG: config, CONFIG__sandbox: "false", CONFIG__database__deletionProtection: "false" };
+  const stackConfig = loadConfig(synthEnv);
+  const synth = await synthesize(config, join(work, "out"), synthEnv);
   if (!phase("synth", synth, !!synth.stackDir) || !synth.stackDir) return result;
   const dir = synth.stackDir;
   const tfConfig = JSON.parse(readFileSync(join(dir, "cdk.tf.json"), "utf8"));
   result.planned = Object.values(tfConfig.resource as Record<string, object>).reduce((n, byId) => n + Object.keys(byId).length, 0);
-  const region: string = tfConfig.provider.aws[0].region;
-  const clientConfig = { region, endpoint, credentials: { accessKeyId: "test", secretAccessKey: "test" } };
+  const clientConfig = { region: stackConfig.region, endpoint, credentials: { accessKeyId: "test", secretAccessKey: "test" } };
 
-  const prepared = await prepareSecrets(loadConfig({ CONFIG: config }), clientConfig);
+  const prepared = await prepareSecrets(stackConfig, clientConfig);
   if (prepared) phases.push(prepared);
 
   const init = await run("terraform", initArgs(join(work, "terraform.tfstate")), { cwd: dir, env });
@@ -78,7 +79,7 @@ async function e2e(config: string, endpoint: string): Promise<{ phases: Phase[];
     const replan = await run("terraform", ["plan", "-detailed-exitcode", "-input=false", "-no-color", "-lock=false"], { cwd: dir, env });
     phase("re-plan after apply", replan, replan.code === 0, replan.code === 2 ? "changes found" : "no changes");
 
-    const deployed = locate(created, loadConfig({ CONFIG: config }));
+    const deployed = locate(created, stackConfig);
     const wiringStarted = Date.now();
     checks.push(...(await checkWiring(deployed, clientConfig)));
     phases.push({ name: "API wiring checks", seconds: (Date.now() - wiringStarted) / 1000, ok: checks.every((c) => c.ok), note: `${checks.filter((c) => c.ok).length}/${checks.length}` });

@@ -112,10 +112,10 @@ export class FargateService extends Construct {
       description: "The application's own AWS permissions (none by default)",
     });
 
-    this.environment = Object.entries(props.environment ?? {}).map(([name, value]) => ({ name, value }));
-    const environment = this.environment;
-    this.secrets = props.secrets ?? [];
-    const secrets = this.secrets;
+    const environment = Object.entries(props.environment ?? {}).map(([name, value]) => ({ name, value }));
+    const secrets = props.secrets ?? [];
+    this.environment = environment;
+    this.secrets = secrets;
     this.taskDefinition = new EcsTaskDefinition(this, "task", {
       family: app,
       requiresCompatibilities: ["FARGATE"],
