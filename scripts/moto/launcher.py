@@ -163,6 +163,65 @@ def _codecommit_tags() -> None:
     CodeCommitResponse.untag_resource = untag_resource
 
 
+# --- Application Auto Scaling ------------------------------------------------------------------
+
+
+@correction(
+    "appautoscaling-tags",
+    "Application Auto Scaling: keep the Tags given to RegisterScalableTarget; ListTagsForResource, TagResource, "
+    "UntagResource exist",
+)
+def _appautoscaling_tags() -> None:
+    from moto.applicationautoscaling.responses import ApplicationAutoScalingResponse
+    from moto.core.exceptions import JsonRESTError
+
+    tags_by_arn: dict[str, dict[str, str]] = {}
+    register_scalable_target = ApplicationAutoScalingResponse.register_scalable_target
+    deregister_scalable_target = ApplicationAutoScalingResponse.deregister_scalable_target
+
+    def target_arns(self: Any) -> set[str]:
+        targets = self.applicationautoscaling_backend.targets
+        return {target.arn for by_resource in targets.values() for target in by_resource.values()}
+
+    def tags_of(self: Any) -> dict[str, str]:
+        arn = self._get_param("ResourceARN")
+        if arn not in target_arns(self):
+            raise JsonRESTError("ResourceNotFoundException", f"No scalable target found for ARN {arn}")
+        return tags_by_arn.setdefault(arn, {})
+
+    def register(self: Any) -> str:
+        body = register_scalable_target(self)
+        # As in AWS, Tags apply when the target is created; an existing target keeps its own (TagResource changes them).
+        tags_by_arn.setdefault(json.loads(body)["ScalableTargetARN"], dict(self._get_param("Tags") or {}))
+        return body
+
+    def deregister(self: Any) -> str:
+        before = target_arns(self)
+        body = deregister_scalable_target(self)
+        for arn in before - target_arns(self):
+            tags_by_arn.pop(arn, None)
+        return body
+
+    def list_tags_for_resource(self: Any) -> str:
+        return json.dumps({"Tags": tags_of(self)})
+
+    def tag_resource(self: Any) -> str:
+        tags_of(self).update(self._get_param("Tags") or {})
+        return "{}"
+
+    def untag_resource(self: Any) -> str:
+        tags = tags_of(self)
+        for key in self._get_param("TagKeys") or []:
+            tags.pop(key, None)
+        return "{}"
+
+    ApplicationAutoScalingResponse.register_scalable_target = register
+    ApplicationAutoScalingResponse.deregister_scalable_target = deregister
+    ApplicationAutoScalingResponse.list_tags_for_resource = list_tags_for_resource
+    ApplicationAutoScalingResponse.tag_resource = tag_resource
+    ApplicationAutoScalingResponse.untag_resource = untag_resource
+
+
 # --- ECS ---------------------------------------------------------------------------------------
 
 
