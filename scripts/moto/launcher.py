@@ -222,6 +222,30 @@ def _appautoscaling_tags() -> None:
     ApplicationAutoScalingResponse.untag_resource = untag_resource
 
 
+# --- RDS ---------------------------------------------------------------------------------------
+
+
+@correction(
+    "rds-unique-dbi-resource-id",
+    "RDS: each DB instance gets its own DbiResourceId (moto gives all the same one), so a dbi-resource-id filter "
+    "finds one instance",
+)
+def _rds_unique_dbi_resource_id() -> None:
+    import random
+    import string
+
+    from moto.rds.models import DBInstance
+
+    init = DBInstance.__init__
+    alphabet = string.ascii_uppercase + string.digits
+
+    def db_instance_init(self: Any, *args: Any, **kwargs: Any) -> None:
+        init(self, *args, **kwargs)
+        self.dbi_resource_id = "db-" + "".join(random.choices(alphabet, k=26))  # AWS's form: db- and 26 of A-Z0-9
+
+    DBInstance.__init__ = db_instance_init
+
+
 # --- ECS ---------------------------------------------------------------------------------------
 
 
