@@ -1,7 +1,10 @@
 /**
  * A local sandbox: `up` starts moto in the background and deploys the stack into it with
  * `cdktf deploy`, then prints the stack's outputs; `down` destroys it and stops moto.
- * The sandbox keeps its own state file under .tmp/sandbox/, apart from a real deploy's.
+ * The sandbox keeps everything under .tmp/sandbox/, apart from a real deploy's: its state file and its
+ * own cdktf output folder (.tmp/sandbox/cdktf.out), so the real cdktf.out/ (initialized with the real
+ * backend by `cdktf diff` / `cdktf deploy`) is never touched, and a real command never meets the
+ * sandbox's backend. Either can run first in the same checkout.
  */
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -12,6 +15,8 @@ import { requireTool, ROOT, SCRATCH, terraformEnv } from "./lib/tools";
 const DIR = join(SCRATCH, "sandbox");
 const MOTO_FILE = join(DIR, "moto.json");
 const OUTPUTS_FILE = join(DIR, "outputs.json");
+/** The sandbox's synth output and terraform working directories (cdktf `--output`), not cdktf.out/. */
+const OUT_DIR = join(DIR, "cdktf.out");
 
 interface RunningMoto {
   pid: number;
@@ -34,7 +39,7 @@ function cdktf(command: "deploy" | "destroy", endpoint: string): number {
   env.CONFIG__sandbox = "false"; // a real provider against moto's API, not the offline planning mode
   env.CONFIG__localStatePath = join(DIR, "terraform.tfstate");
   // `terraform providers lock` asks the registry, which an offline machine cannot reach.
-  const args = ["cdktf", command, "--auto-approve", "--skip-provider-lock"];
+  const args = ["cdktf", command, "--output", OUT_DIR, "--auto-approve", "--skip-provider-lock"];
   if (command === "deploy") args.push("--outputs-file", OUTPUTS_FILE);
   const result = spawnSync("npx", args, { cwd: ROOT, env, stdio: "inherit" });
   return result.status ?? 1;
