@@ -36,9 +36,12 @@ describe("examples/seed-004-github-actions.json", () => {
     });
   });
 
-  it("lets only jobs in the repository's production GitHub environment assume the deploy role", () => {
-    expect(ex.stack.githubActions!.subject).toBe("repo:my-org/ecs-service:environment:production");
-    expect(ex.tf.output.github_actions_role_arn).toBeDefined();
+  it("lets only jobs in the repository's production GitHub environment assume the deploy role, and pushes from main", () => {
+    expect(ex.stack.githubActions!.subjects).toEqual({
+      push: "repo:my-org/ecs-service:ref:refs/heads/main",
+      deploy: "repo:my-org/ecs-service:environment:production",
+    });
+    expect(ex.tf.output.github_actions_deploy_role_arn).toBeDefined();
   });
 });
 

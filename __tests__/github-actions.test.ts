@@ -11,8 +11,8 @@ import { policyDocument, resourceByRef, roleStatements, synth } from "./helpers"
 const github = (delivery: Record<string, unknown> = {}) =>
   synth({ source: undefined, delivery: { mode: "github-actions", repository: "my-org/shop", ...delivery } });
 
-function trustOf(s: ReturnType<typeof synth>) {
-  const role = resourceByRef(s.tf, s.ref(s.stack.githubActions!.role.role.id));
+function trustOf(s: ReturnType<typeof synth>, which: "pushRole" | "deployRole" = "deployRole") {
+  const role = resourceByRef(s.tf, s.ref(s.stack.githubActions![which].role.id));
   return policyDocument(s.tf, role.assume_role_policy).statement;
 }
 
@@ -31,8 +31,9 @@ describe("delivery: github-actions", () => {
     });
   });
 
-  it("trusts only the configured repository's workflows on the configured branch", () => {
+  it("trusts only the configured repository's workflows on the configured branch, for both jobs", () => {
     const s = github({ branch: "release" });
+    expect(trustOf(s, "pushRole")).toEqual(trustOf(s, "deployRole"));
     expect(trustOf(s)).toEqual([
       {
         actions: ["sts:AssumeRoleWithWebIdentity"],
@@ -45,12 +46,14 @@ describe("delivery: github-actions", () => {
     ]);
   });
 
-  it("with a GitHub environment, trusts only jobs running in it; a pattern uses StringLike", () => {
-    expect(trustOf(github({ githubEnvironment: "production" }))[0].condition[1]).toEqual({
+  it("with a GitHub environment, the deploy role trusts only jobs running in it, the push role the branch; a pattern uses StringLike", () => {
+    const s = github({ githubEnvironment: "production" });
+    expect(trustOf(s)[0].condition[1]).toEqual({
       test: "StringEquals",
       variable: "token.actions.githubusercontent.com:sub",
       values: ["repo:my-org/shop:environment:production"],
     });
+    expect(trustOf(s, "pushRole")[0].condition[1].values).toEqual(["repo:my-org/shop:ref:refs/heads/main"]);
     expect(trustOf(github({ subjectPattern: "repo:my-org/shop:ref:refs/tags/v*" }))[0].condition[1]).toEqual({
       test: "StringLike",
       variable: "token.actions.githubusercontent.com:sub",
@@ -65,22 +68,27 @@ describe("delivery: github-actions", () => {
     expect(trustOf(s)[0].principals[0].identifiers).toEqual([arn]);
   });
 
-  it("may push to this repository, pass the two task roles, and deploy to this deployment group only", () => {
+  it("the push role may push to this repository only; the deploy role may pass the two task roles and deploy to this group only", () => {
     const s = github();
     const env = s.stack.environments[0];
-    const statements = roleStatements(s.tf, s.ref(s.stack.githubActions!.role.role.id) as string);
+    const pushStatements = roleStatements(s.tf, s.ref(s.stack.githubActions!.pushRole.role.id) as string);
+    expect(pushStatements.filter((st) => st.actions.includes("ecr:PutImage")).flatMap((st) => st.resources)).toEqual([s.ref(s.stack.repository.repository.arn)]);
+    expect(pushStatements.flatMap((st) => st.actions)).not.toContain("codedeploy:CreateDeployment");
+    const statements = roleStatements(s.tf, s.ref(s.stack.githubActions!.deployRole.role.id) as string);
     const grants = (action: string) => statements.filter((st) => st.actions.includes(action)).flatMap((st) => st.resources);
-    expect(grants("ecr:PutImage")).toEqual([s.ref(s.stack.repository.repository.arn)]);
+    expect(grants("ecr:PutImage")).toEqual([]);
+    expect(grants("ecs:RegisterTaskDefinition")).toEqual([`${s.ref(env.service.taskDefinition.arnWithoutRevision)}:*`]);
     expect(grants("iam:PassRole")).toEqual([s.ref(env.service.executionRole.role.arn), s.ref(env.service.taskRole.role.arn)]);
     expect(grants("codedeploy:CreateDeployment")).toEqual([s.ref(env.deployment.deploymentGroup.arn)]);
     expect(grants("ecs:DescribeServices")).toEqual([s.ref(env.service.service.id)]);
     expect(statements.flatMap((st) => st.actions)).not.toContain("codepipeline:StartPipelineExecution");
   });
 
-  it("outputs the role ARN and every value the workflow needs", () => {
+  it("outputs both role ARNs and every value the workflow needs", () => {
     const s = github();
-    expect(s.tf.output.github_actions_role_arn.value).toBe(s.ref(s.stack.githubActions!.role.role.arn));
-    expect(s.tf.output.github_actions_variables.value).toMatch(/^\$\{jsonencode\(\{"AWS_REGION" = "eu-central-1", "AWS_ROLE_ARN" = aws_iam_role\./);
+    expect(s.tf.output.github_actions_push_role_arn.value).toBe(s.ref(s.stack.githubActions!.pushRole.role.arn));
+    expect(s.tf.output.github_actions_deploy_role_arn.value).toBe(s.ref(s.stack.githubActions!.deployRole.role.arn));
+    expect(s.tf.output.github_actions_variables.value).toMatch(/^\$\{jsonencode\(\{"AWS_REGION" = "eu-central-1", "AWS_PUSH_ROLE_ARN" = aws_iam_role\./);
   });
 });
 
@@ -88,14 +96,17 @@ describe("app-repo-sample/.github/workflows/deploy.yml", () => {
   const text = readFileSync("app-repo-sample/.github/workflows/deploy.yml", "utf8");
   const workflow = parseYaml(text);
   const steps = [...workflow.jobs.build.steps, ...workflow.jobs.deploy.steps];
+  const variableNames = (delivery: Record<string, unknown>) => {
+    const s = github(delivery);
+    return Object.keys(githubActionsVariables("eu-central-1", s.stack.githubActions!, s.stack.repository, s.stack.environments[0])).sort();
+  };
   const uses = steps.map((st: { uses?: string }) => st.uses).filter(Boolean);
 
-  it("reads exactly the variables the stack outputs", () => {
-    const s = github();
-    const env = s.stack.environments[0];
-    const outputNames = Object.keys(githubActionsVariables("eu-central-1", s.stack.githubActions!, s.stack.repository, env)).sort();
+  it("reads exactly the variables the stack outputs; DEPLOY_ENVIRONMENT only with an environment trust", () => {
     const read = [...new Set([...text.matchAll(/vars\.([A-Z_]+)/g)].map((m) => m[1]))].sort();
-    expect(read).toEqual(outputNames);
+    expect(read).toEqual(variableNames({ githubEnvironment: "production" }));
+    expect(read.filter((name) => name !== "DEPLOY_ENVIRONMENT")).toEqual(variableNames({}));
+    expect(workflow.jobs.deploy.environment).toBe("${{ vars.DEPLOY_ENVIRONMENT }}");
   });
 
   it("the variables' values are the stack's own: region, container name and port, deployment group", () => {
@@ -106,7 +117,8 @@ describe("app-repo-sample/.github/workflows/deploy.yml", () => {
     expect(values.CONTAINER_NAME).toBe("web");
     expect(values.CONTAINER_PORT).toBe("80");
     expect(s.ref(values.CODEDEPLOY_DEPLOYMENT_GROUP)).toBe(s.ref(env.deployment.deploymentGroup.deploymentGroupName));
-    expect(s.ref(values.AWS_ROLE_ARN)).toBe(s.ref(s.stack.githubActions!.role.role.arn));
+    expect(s.ref(values.AWS_DEPLOY_ROLE_ARN)).toBe(s.ref(s.stack.githubActions!.deployRole.role.arn));
+    expect(s.ref(values.ECR_REPOSITORY_URI)).toBe(s.ref(s.stack.repository.repository.repositoryUrl));
   });
 
   it("uses the AWS-published actions, asks for an OIDC token, and tags the image with the commit SHA", () => {

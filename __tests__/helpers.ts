@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import { DefaultTokenResolver, StringConcat, Testing, Tokenization } from "cdktf";
-import { parseConfig, StackConfig } from "../src/config";
+import { loadConfig, parseConfig, StackConfig } from "../src/config";
 import { BlueGreenStack } from "../src/stack";
 
 export const DEFAULT_CONFIG_RAW = JSON.parse(readFileSync("config/default.json", "utf8")) as Record<string, unknown>;
@@ -46,10 +46,18 @@ const cache = new Map<string, Synthesized>();
 
 /** Synthesizes the stack for the default config plus overrides (memoized: synth is the slow part). */
 export function synth(overrides: Record<string, unknown> = {}): Synthesized {
-  const key = JSON.stringify(overrides);
+  return synthConfig(JSON.stringify(overrides), () => config(overrides));
+}
+
+/** Synthesizes the stack for a settings file, as `CONFIG=<path> cdktf synth` does (memoized). */
+export function synthFile(path: string): Synthesized {
+  return synthConfig(`file:${path}`, () => loadConfig({ CONFIG: path }));
+}
+
+function synthConfig(key: string, load: () => StackConfig): Synthesized {
   const hit = cache.get(key);
   if (hit) return hit;
-  const cfg = config(overrides);
+  const cfg = load();
   const app = Testing.app();
   const stack = new BlueGreenStack(app, cfg.appName, cfg);
   const json = Testing.synth(stack);

@@ -4,12 +4,12 @@ import { physicalName } from "../src/naming";
 
 describe("physicalName", () => {
   it("joins app name and suffix when it fits", () => {
-    expect(physicalName("shop", "blue", 32)).toBe("shop-blue");
+    expect(physicalName("targetGroup", "shop", "blue")).toBe("shop-blue");
   });
 
   it("truncates long names to the limit, keeps the suffix, and adds a hash so they stay unique", () => {
-    const a = physicalName("payments-reconciliation-service-eu", "green", 32);
-    const b = physicalName("payments-reconciliation-service-us", "green", 32);
+    const a = physicalName("targetGroup", "payments-reconciliation-service-eu", "green");
+    const b = physicalName("targetGroup", "payments-reconciliation-service-us", "green");
     expect(a).toHaveLength(32);
     expect(a.endsWith("-green")).toBe(true);
     expect(a).not.toBe(b);
@@ -17,13 +17,20 @@ describe("physicalName", () => {
   });
 
   it("never leaves a trailing or doubled hyphen where it cut", () => {
-    const name = physicalName("abcdefghijklmnopqrs-tuvwxyz-0123456789", "blue", 32);
+    const name = physicalName("targetGroup", "abcdefghijklmnopqrs-tuvwxyz-0123456789", "blue");
     expect(name.length).toBeLessThanOrEqual(32);
     expect(name).not.toMatch(/--/);
   });
 
   it("is deterministic, so a re-synth never renames (and so replaces) a resource", () => {
-    expect(physicalName("a".repeat(60), "alb", 32)).toBe(physicalName("a".repeat(60), "alb", 32));
+    expect(physicalName("loadBalancer", "a".repeat(60), "alb")).toBe(physicalName("loadBalancer", "a".repeat(60), "alb"));
+  });
+
+  it("keeps RDS identifiers to AWS's character rules: no doubled or trailing hyphen, even where it cuts", () => {
+    expect(physicalName("rdsInstance", "my--app-production", "db")).toBe("my-app-production-db");
+    const cut = physicalName("rdsInstance", `a${"-b".repeat(40)}`, "db");
+    expect(cut.length).toBeLessThanOrEqual(63);
+    expect(cut).toMatch(/^[a-z](?!.*--)[a-z0-9-]*[a-z0-9]$/);
   });
 });
 

@@ -1,5 +1,5 @@
 /**
- * Terraform tier: for the default config and every example, synthesize in sandbox mode, then
+ * Terraform tier: for the default config, every example and the longest-names configs, synthesize in sandbox mode, then
  * `terraform init` (offline mirror when present), `terraform validate` and `terraform plan`.
  * Fails on any error. Ends with "N passed, N failed".
  */
@@ -17,14 +17,16 @@ interface Row {
   ok: boolean;
 }
 
+/** The default config, every example, and the configs at the schema's longest names (config/limits/). */
 function configsToPlan(): string[] {
-  const examples = existsSync(join(ROOT, "examples"))
-    ? readdirSync(join(ROOT, "examples"))
-        .filter((f) => f.endsWith(".json"))
-        .sort()
-        .map((f) => join("examples", f))
-    : [];
-  return ["config/default.json", ...examples];
+  const jsonIn = (dir: string) =>
+    existsSync(join(ROOT, dir))
+      ? readdirSync(join(ROOT, dir))
+          .filter((f) => f.endsWith(".json"))
+          .sort()
+          .map((f) => join(dir, f))
+      : [];
+  return ["config/default.json", ...jsonIn("examples"), ...jsonIn(join("config", "limits"))];
 }
 
 async function planOne(config: string, work: string, env: NodeJS.ProcessEnv): Promise<Row> {

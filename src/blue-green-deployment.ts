@@ -6,7 +6,7 @@ import { ArtifactBucket } from "./artifact-bucket";
 import { FargateService } from "./fargate-service";
 import { passRoleStatement, ServiceRole, siblingArn } from "./iam";
 import { BlueGreenLoadBalancer } from "./load-balancer";
-import { NAME_LIMITS, physicalName } from "./naming";
+import { physicalName } from "./naming";
 
 export interface BlueGreenDeploymentProps {
   /** Prefix of every physical name: the app name, and the environment's. */
@@ -54,7 +54,7 @@ export class BlueGreenDeployment extends Construct {
     this.deploymentConfigName = props.deploymentConfigName ?? "CodeDeployDefault.ECSAllAtOnce";
 
     this.role = new ServiceRole(this, "role", {
-      name: physicalName(props.namePrefix, "codedeploy", NAME_LIMITS.iamRole),
+      name: physicalName("iamRole", props.namePrefix, "codedeploy"),
       servicePrincipal: "codedeploy.amazonaws.com",
       description: "CodeDeploy: shift traffic between the blue and green task sets",
     });
@@ -97,7 +97,7 @@ export class BlueGreenDeployment extends Construct {
     const manual = (props.trafficReroute ?? "automatic") === "manual";
     this.deploymentGroup = new CodedeployDeploymentGroup(this, "group", {
       appName: this.application.name,
-      deploymentGroupName: physicalName(props.namePrefix, "bluegreen"),
+      deploymentGroupName: physicalName("deploymentGroup", props.namePrefix, "bluegreen"),
       serviceRoleArn: this.role.role.arn,
       deploymentConfigName: this.deploymentConfigName,
       deploymentStyle: { deploymentType: "BLUE_GREEN", deploymentOption: "WITH_TRAFFIC_CONTROL" },

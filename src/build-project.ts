@@ -7,7 +7,7 @@ import { ContainerRepository } from "./container-repository";
 import { EncryptionKey } from "./encryption-key";
 import { DeploymentEnvironment } from "./deployment-environment";
 import { logWriteStatement, ServiceRole } from "./iam";
-import { NAME_LIMITS, physicalName } from "./naming";
+import { physicalName } from "./naming";
 
 export interface BuildProjectProps {
   readonly appName: string;
@@ -69,14 +69,14 @@ export class BuildProject extends Construct {
 
   constructor(scope: Construct, id: string, props: BuildProjectProps) {
     super(scope, id);
-    const name = physicalName(props.appName, "build");
+    const name = physicalName("codebuildProject", props.appName, "build");
     this.logGroup = new CloudwatchLogGroup(this, "logs", {
-      name: `/codebuild/${name}`,
+      name: physicalName("logGroup", `/codebuild/${name}`),
       retentionInDays: props.logRetentionDays ?? 30,
       kmsKeyId: props.encryptionKey?.keyArn,
     });
     this.role = new ServiceRole(this, "role", {
-      name: physicalName(props.appName, "codebuild", NAME_LIMITS.iamRole),
+      name: physicalName("iamRole", props.appName, "codebuild"),
       servicePrincipal: "codebuild.amazonaws.com",
       description: "CodeBuild: build and push the image, render deployment artifacts",
     });

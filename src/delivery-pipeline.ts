@@ -5,7 +5,7 @@ import { BuildProject } from "./build-project";
 import { DeploymentEnvironment, deployerStatements } from "./deployment-environment";
 import { PolicyStatement, ServiceRole } from "./iam";
 import { ApprovalTopic } from "./approval-topic";
-import { NAME_LIMITS, physicalName } from "./naming";
+import { physicalName } from "./naming";
 import { PipelineSource } from "./sources/pipeline-source";
 
 export interface DeliveryPipelineProps {
@@ -38,7 +38,7 @@ export class DeliveryPipeline extends Construct {
     super(scope, id);
     const { build, environments } = props;
     this.role = new ServiceRole(this, "role", {
-      name: physicalName(props.appName, "pipeline", NAME_LIMITS.iamRole),
+      name: physicalName("iamRole", props.appName, "pipeline"),
       servicePrincipal: "codepipeline.amazonaws.com",
       description: "CodePipeline: run source, build, approvals and blue/green deploys",
     });
@@ -48,7 +48,7 @@ export class DeliveryPipeline extends Construct {
     const approvals = environments.filter((env) => env.settings.approval);
     if (approvals.length) {
       this.approvalTopic = new ApprovalTopic(this, "approvals", {
-        name: physicalName(props.appName, "approvals"),
+        name: physicalName("snsTopic", props.appName, "approvals"),
         emails: [...new Set(approvals.flatMap((env) => env.settings.approval!.notifyEmails))],
       });
       this.approvalTopic.grantPublish(this.role);
@@ -128,7 +128,7 @@ export class DeliveryPipeline extends Construct {
     }
 
     this.pipeline = new Codepipeline(this, "pipeline", {
-      name: props.appName,
+      name: physicalName("pipeline", props.appName),
       roleArn: this.role.role.arn,
       artifactStore: [
         {

@@ -101,15 +101,15 @@ export class DeploymentEnvironment extends Construct {
  * these environments through CodeDeploy: register the revision, pass exactly their task roles, and create
  * deployments in their groups.
  */
-export function deployerStatements(environments: DeploymentEnvironment[], extraTaskDefinitionActions: string[] = []): PolicyStatement[] {
+export function deployerStatements(environments: DeploymentEnvironment[]): PolicyStatement[] {
   const application = environments[0].deployment.application;
   const deploymentConfigs = [...new Set(environments.map((env) => env.deployment.deploymentConfigName))];
   return [
     {
       sid: "RegisterTaskDefinition",
-      actions: [...extraTaskDefinitionActions, "ecs:RegisterTaskDefinition"],
-      // Task definition calls support no resource-level permissions; what a revision may pass is limited below.
-      resources: ["*"],
+      actions: ["ecs:RegisterTaskDefinition"],
+      // Every revision of these environments' families, and no other family.
+      resources: environments.map((env) => `${env.service.taskDefinition.arnWithoutRevision}:*`),
     },
     passRoleStatement(
       environments.flatMap((env) => [env.service.executionRole.role, env.service.taskRole.role]),

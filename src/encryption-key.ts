@@ -5,6 +5,7 @@ import { KmsAlias } from "@cdktf/provider-aws/lib/kms-alias";
 import { KmsKey } from "@cdktf/provider-aws/lib/kms-key";
 import { KmsKeyPolicy } from "@cdktf/provider-aws/lib/kms-key-policy";
 import { ServiceRole } from "./iam";
+import { physicalName } from "./naming";
 
 /** The services that encrypt with the key on a caller's behalf. */
 export const KEY_USING_SERVICES = ["ecr", "s3", "rds", "secretsmanager"] as const;
@@ -38,7 +39,7 @@ export class EncryptionKey extends Construct {
       enableKeyRotation: true,
       deletionWindowInDays: 30,
     });
-    new KmsAlias(this, "alias", { name: `alias/${props.appName}`, targetKeyId: this.key.keyId });
+    new KmsAlias(this, "alias", { name: physicalName("kmsAlias", `alias/${props.appName}`), targetKeyId: this.key.keyId });
     this.keyArn = this.key.arn;
   }
 

@@ -15,7 +15,7 @@ import { ContainerRepository } from "./container-repository";
 import { EncryptionKey } from "./encryption-key";
 import { BlueGreenLoadBalancer } from "./load-balancer";
 import { logWriteStatement, ServiceRole } from "./iam";
-import { NAME_LIMITS, physicalName } from "./naming";
+import { physicalName } from "./naming";
 
 export interface AutoScalingSettings {
   readonly minCapacity: number;
@@ -90,24 +90,24 @@ export class FargateService extends Construct {
     this.memory = props.memory ?? 512;
 
     this.cluster = new EcsCluster(this, "cluster", {
-      name: app,
+      name: physicalName("ecsCluster", app),
       setting: [{ name: "containerInsights", value: props.containerInsights ?? "enabled" }],
     });
     this.logGroup = new CloudwatchLogGroup(this, "logs", {
-      name: `/ecs/${app}`,
+      name: physicalName("logGroup", `/ecs/${app}`),
       retentionInDays: props.logRetentionDays ?? 30,
       kmsKeyId: props.encryptionKey?.keyArn,
     });
 
     this.executionRole = new ServiceRole(this, "execution-role", {
-      name: physicalName(app, "ecs-execution", NAME_LIMITS.iamRole),
+      name: physicalName("iamRole", app, "ecs-execution"),
       servicePrincipal: "ecs-tasks.amazonaws.com",
       description: "ECS agent: pull the image, write logs",
     });
     props.repository.grantPull(this.executionRole);
     this.executionRole.addPolicy("logs", [logWriteStatement(this.logGroup)]);
     this.taskRole = new ServiceRole(this, "task-role", {
-      name: physicalName(app, "ecs-task", NAME_LIMITS.iamRole),
+      name: physicalName("iamRole", app, "ecs-task"),
       servicePrincipal: "ecs-tasks.amazonaws.com",
       description: "The application's own AWS permissions (none by default)",
     });
@@ -117,7 +117,7 @@ export class FargateService extends Construct {
     this.environment = environment;
     this.secrets = secrets;
     this.taskDefinition = new EcsTaskDefinition(this, "task", {
-      family: app,
+      family: physicalName("taskFamily", app),
       requiresCompatibilities: ["FARGATE"],
       networkMode: "awsvpc",
       cpu: String(this.cpu),
@@ -145,10 +145,10 @@ export class FargateService extends Construct {
     });
 
     this.securityGroup = new SecurityGroup(this, "sg", {
-      name: physicalName(app, "service"),
+      name: physicalName("securityGroup", app, "service"),
       description: "ECS tasks: only the ALB may connect",
       vpcId: props.vpc.id,
-      tags: { Name: physicalName(app, "service") },
+      tags: { Name: physicalName("securityGroup", app, "service") },
     });
     new VpcSecurityGroupIngressRule(this, "in-from-alb", {
       securityGroupId: this.securityGroup.id,
@@ -176,7 +176,7 @@ export class FargateService extends Construct {
     const ignoreChanges = ["task_definition", "load_balancer"];
     if (props.autoScaling) ignoreChanges.push("desired_count");
     this.service = new EcsService(this, "service", {
-      name: app,
+      name: physicalName("ecsService", app),
       cluster: this.cluster.id,
       taskDefinition: this.taskDefinition.arn,
       desiredCount: props.autoScaling ? props.autoScaling.minCapacity : props.desiredCount ?? 1,
@@ -204,10 +204,10 @@ export class FargateService extends Construct {
       lifecycle: { ignoreChanges },
     });
 
-    if (props.autoScaling) this.addCpuAutoScaling(props.autoScaling);
+    if (props.autoScaling) this.addCpuAutoScaling(app, props.autoScaling);
   }
 
-  private addCpuAutoScaling(settings: AutoScalingSettings): void {
+  private addCpuAutoScaling(namePrefix: string, settings: AutoScalingSettings): void {
     const target = new AppautoscalingTarget(this, "scaling-target", {
       serviceNamespace: "ecs",
       scalableDimension: "ecs:service:DesiredCount",
@@ -216,7 +216,7 @@ export class FargateService extends Construct {
       maxCapacity: settings.maxCapacity,
     });
     new AppautoscalingPolicy(this, "scaling-cpu", {
-      name: `${this.service.name}-cpu`,
+      name: physicalName("scalingPolicy", namePrefix, "cpu"),
       policyType: "TargetTrackingScaling",
       serviceNamespace: target.serviceNamespace,
       scalableDimension: target.scalableDimension,

@@ -2,20 +2,20 @@ import { Construct } from "constructs";
 import { IamOpenidConnectProvider } from "@cdktf/provider-aws/lib/iam-openid-connect-provider";
 import { ContainerRepository } from "./container-repository";
 import { DeploymentEnvironment, deployerStatements } from "./deployment-environment";
-import { ServiceRole } from "./iam";
-import { NAME_LIMITS, physicalName } from "./naming";
+import { PolicyStatement, ServiceRole } from "./iam";
+import { physicalName } from "./naming";
 
 export const GITHUB_OIDC_HOST = "token.actions.githubusercontent.com";
 
 export interface GitHubActionsDeliveryProps {
   readonly appName: string;
-  /** owner/name of the repository whose workflows may deploy. */
+  /** owner/name of the repository whose workflows may push and deploy. */
   readonly repository: string;
-  /** @default "main" */
+  /** Branch whose workflow runs may push and deploy. @default "main" */
   readonly branch?: string;
-  /** A GitHub deployment environment the deploying job must run in. */
+  /** A GitHub deployment environment the deploy job must run in. @default none: the deploy job runs on the branch */
   readonly githubEnvironment?: string;
-  /** Full subject pattern; overrides branch and githubEnvironment. */
+  /** A full subject pattern replacing the branch (e.g. tags); the environment still gates the deploy job. */
   readonly subjectPattern?: string;
   /** The account's existing GitHub OIDC provider; created when absent. */
   readonly oidcProviderArn?: string;
@@ -23,24 +23,35 @@ export interface GitHubActionsDeliveryProps {
   readonly environments: DeploymentEnvironment[];
 }
 
-/** The OIDC `sub` a workflow run must present: the configured pattern, an environment, or a branch. */
-export function oidcSubject(props: Pick<GitHubActionsDeliveryProps, "repository" | "branch" | "githubEnvironment" | "subjectPattern">): string {
-  if (props.subjectPattern) return props.subjectPattern;
-  if (props.githubEnvironment) return `repo:${props.repository}:environment:${props.githubEnvironment}`;
-  return `repo:${props.repository}:ref:refs/heads/${props.branch ?? "main"}`;
+/**
+ * The OIDC `sub` each job of the deploy workflow presents. GitHub issues `repo:O/R:environment:E` to a
+ * job that names an environment and `repo:O/R:ref:<ref>` to one that does not, so the build job (no
+ * environment) and the deploy job (in githubEnvironment, when set) need a trust of their own.
+ */
+export function oidcSubjects(
+  props: Pick<GitHubActionsDeliveryProps, "repository" | "branch" | "githubEnvironment" | "subjectPattern">,
+): { readonly push: string; readonly deploy: string } {
+  const push = props.subjectPattern ?? `repo:${props.repository}:ref:refs/heads/${props.branch ?? "main"}`;
+  const deploy = props.githubEnvironment ? `repo:${props.repository}:environment:${props.githubEnvironment}` : push;
+  return { push, deploy };
 }
 
 /**
- * Delivery by GitHub Actions instead of CodePipeline: GitHub's OIDC provider and a role that only the
- * configured repository's workflow (on one branch or GitHub environment) can assume, allowed to push to
- * this ECR repository, register this task family and start CodeDeploy deployments in these groups.
+ * Delivery by GitHub Actions instead of CodePipeline: GitHub's OIDC provider and one role per job of the
+ * workflow, least privilege each. The push role (the build job, on the branch) may only push to this ECR
+ * repository; the deploy role (the deploy job, in the GitHub environment when one is set) may only
+ * register this stack's task families, pass their two roles and deploy through these deployment groups.
  */
 export class GitHubActionsDelivery extends Construct {
-  readonly role: ServiceRole;
+  readonly pushRole: ServiceRole;
+  readonly deployRole: ServiceRole;
   readonly oidcProviderArn: string;
   /** The provider this stack created; undefined when an existing one was given. */
   readonly oidcProvider?: IamOpenidConnectProvider;
-  readonly subject: string;
+  /** The GitHub environment the deploy job runs in, when the deploy role trusts one. */
+  readonly githubEnvironment?: string;
+  /** The OIDC subject (or pattern) each role trusts. */
+  readonly subjects: { readonly push: string; readonly deploy: string };
 
   constructor(scope: Construct, id: string, props: GitHubActionsDeliveryProps) {
     super(scope, id);
@@ -54,34 +65,55 @@ export class GitHubActionsDelivery extends Construct {
       });
       this.oidcProviderArn = this.oidcProvider.arn;
     }
-    this.subject = oidcSubject(props);
-    const exact = !/[*?]/.test(this.subject);
+    this.subjects = oidcSubjects(props);
+    this.githubEnvironment = props.githubEnvironment;
 
-    this.role = new ServiceRole(this, "role", {
-      name: physicalName(props.appName, "github-deploy", NAME_LIMITS.iamRole),
-      description: `GitHub Actions (${props.repository}): push the image and deploy through CodeDeploy`,
-      trust: [
-        {
-          actions: ["sts:AssumeRoleWithWebIdentity"],
-          principals: [{ type: "Federated", identifiers: [this.oidcProviderArn] }],
-          condition: [
-            { test: "StringEquals", variable: `${GITHUB_OIDC_HOST}:aud`, values: ["sts.amazonaws.com"] },
-            { test: exact ? "StringEquals" : "StringLike", variable: `${GITHUB_OIDC_HOST}:sub`, values: [this.subject] },
-          ],
-        },
-      ],
+    this.pushRole = new ServiceRole(this, "push-role", {
+      name: physicalName("iamRole", props.appName, "github-push"),
+      description: `GitHub Actions (${props.repository}), build job: push the image to ECR`,
+      trust: this.trust(this.subjects.push),
     });
-    props.containerRepository.grantPullPush(this.role);
+    props.containerRepository.grantPullPush(this.pushRole);
 
     const environments = props.environments;
-    this.role.addPolicy("deploy", [
-      // The workflow starts from the current revision (describe), then registers the new one.
-      ...deployerStatements(environments, ["ecs:DescribeTaskDefinition"]),
+    this.deployRole = new ServiceRole(this, "role", {
+      name: physicalName("iamRole", props.appName, "github-deploy"),
+      description: `GitHub Actions (${props.repository}), deploy job: register the task definition, deploy through CodeDeploy`,
+      trust: this.trust(this.subjects.deploy),
+    });
+    this.deployRole.addPolicy("deploy", [
+      {
+        sid: "ReadCurrentTaskDefinition",
+        actions: ["ecs:DescribeTaskDefinition"],
+        // DescribeTaskDefinition has no resource type in AWS's service authorization reference.
+        resources: ["*"],
+      },
+      ...deployerStatements(environments),
       {
         sid: "WatchService",
         actions: ["ecs:DescribeServices"],
         resources: environments.map((env) => env.service.service.id),
       },
+      // amazon-ecs-deploy-task-definition reads the group's wait times before it creates the deployment.
+      {
+        sid: "ReadDeploymentGroup",
+        actions: ["codedeploy:GetDeploymentGroup"],
+        resources: environments.map((env) => env.deployment.deploymentGroup.arn),
+      },
     ]);
+  }
+
+  private trust(subject: string): PolicyStatement[] {
+    const exact = !/[*?]/.test(subject);
+    return [
+      {
+        actions: ["sts:AssumeRoleWithWebIdentity"],
+        principals: [{ type: "Federated", identifiers: [this.oidcProviderArn] }],
+        condition: [
+          { test: "StringEquals", variable: `${GITHUB_OIDC_HOST}:aud`, values: ["sts.amazonaws.com"] },
+          { test: exact ? "StringEquals" : "StringLike", variable: `${GITHUB_OIDC_HOST}:sub`, values: [subject] },
+        ],
+      },
+    ];
   }
 }

@@ -6,7 +6,7 @@ import { SecurityGroup } from "@cdktf/provider-aws/lib/security-group";
 import { Subnet } from "@cdktf/provider-aws/lib/subnet";
 import { Vpc } from "@cdktf/provider-aws/lib/vpc";
 import { VpcSecurityGroupIngressRule } from "@cdktf/provider-aws/lib/vpc-security-group-ingress-rule";
-import { NAME_LIMITS, physicalName } from "./naming";
+import { physicalName } from "./naming";
 
 export interface BlueGreenLoadBalancerProps {
   /** Prefix of every physical name: the app name, and the environment's. */
@@ -57,10 +57,10 @@ export class BlueGreenLoadBalancer extends Construct {
     this.testPort = props.testPort ?? 8080;
 
     this.securityGroup = new SecurityGroup(this, "sg", {
-      name: physicalName(props.namePrefix, "alb"),
+      name: physicalName("securityGroup", props.namePrefix, "alb"),
       description: "ALB: production and test listeners",
       vpcId: props.vpc.id,
-      tags: { Name: physicalName(props.namePrefix, "alb") },
+      tags: { Name: physicalName("securityGroup", props.namePrefix, "alb") },
     });
     const openings: Array<[string, number, string[]]> = [
       ["prod", this.productionPort, props.allowedCidrs ?? ["0.0.0.0/0"]],
@@ -80,7 +80,7 @@ export class BlueGreenLoadBalancer extends Construct {
     }
 
     this.loadBalancer = new Lb(this, "alb", {
-      name: physicalName(props.namePrefix, "alb", NAME_LIMITS.loadBalancer),
+      name: physicalName("loadBalancer", props.namePrefix, "alb"),
       internal: false,
       loadBalancerType: "application",
       securityGroups: [this.securityGroup.id],
@@ -91,7 +91,7 @@ export class BlueGreenLoadBalancer extends Construct {
 
     const targetGroup = (color: "blue" | "green") =>
       new LbTargetGroup(this, `tg-${color}`, {
-        name: physicalName(props.namePrefix, color, NAME_LIMITS.targetGroup),
+        name: physicalName("targetGroup", props.namePrefix, color),
         port: props.targetPort,
         protocol: "HTTP",
         targetType: "ip",

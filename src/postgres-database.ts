@@ -8,7 +8,7 @@ import { Vpc } from "@cdktf/provider-aws/lib/vpc";
 import { VpcSecurityGroupIngressRule } from "@cdktf/provider-aws/lib/vpc-security-group-ingress-rule";
 import { EncryptionKey } from "./encryption-key";
 import { ServiceRole } from "./iam";
-import { physicalName } from "./naming";
+import { NameKind, physicalName } from "./naming";
 
 export const POSTGRES_PORT = 5432;
 
@@ -55,22 +55,22 @@ export class PostgresDatabase extends Construct {
 
   constructor(scope: Construct, id: string, props: PostgresDatabaseProps) {
     super(scope, id);
-    const name = physicalName(props.namePrefix, "db");
+    const name = (kind: NameKind, suffix = "db") => physicalName(kind, props.namePrefix, suffix);
     this.databaseName = props.databaseName ?? "app";
     this.encryptionKey = props.encryptionKey;
     this.securityGroup = new SecurityGroup(this, "sg", {
-      name,
+      name: name("securityGroup"),
       description: "PostgreSQL: only the application's tasks may connect",
       vpcId: props.vpc.id,
-      tags: { Name: name },
+      tags: { Name: name("securityGroup") },
     });
     const subnetGroup = new DbSubnetGroup(this, "subnets", {
-      name,
+      name: name("dbSubnetGroup"),
       subnetIds: props.subnets.map((s) => s.id),
     });
     const finalSnapshot = props.finalSnapshot ?? true;
     this.instance = new DbInstance(this, "instance", {
-      identifier: name,
+      identifier: name("rdsInstance"),
       engine: "postgres",
       engineVersion: props.engineVersion ?? "16",
       instanceClass: props.instanceClass ?? "db.t4g.micro",
@@ -90,7 +90,7 @@ export class PostgresDatabase extends Construct {
       backupRetentionPeriod: props.backupRetentionDays ?? 7,
       deletionProtection: props.deletionProtection ?? true,
       skipFinalSnapshot: !finalSnapshot,
-      finalSnapshotIdentifier: finalSnapshot ? `${name}-final` : undefined,
+      finalSnapshotIdentifier: finalSnapshot ? name("rdsSnapshot", "db-final") : undefined,
       copyTagsToSnapshot: true,
       autoMinorVersionUpgrade: true,
     });

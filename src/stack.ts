@@ -10,7 +10,7 @@ import { DeliveryPipeline } from "./delivery-pipeline";
 import { DeploymentEnvironment } from "./deployment-environment";
 import { EncryptionKey } from "./encryption-key";
 import { GitHubActionsDelivery } from "./github-actions-delivery";
-import { NAME_LIMITS, physicalName } from "./naming";
+import { physicalName } from "./naming";
 import { Network } from "./network";
 import { createSource, PipelineSource } from "./sources";
 
@@ -77,16 +77,16 @@ export class BlueGreenStack extends TerraformStack {
       this.encryptionKey = new EncryptionKey(this, "kms", { appName: app, region: config.region, existingKeyArn: encryption.kmsKeyArn });
     }
     const encryptionKey = this.encryptionKey;
-    this.repository = new ContainerRepository(this, "ecr", { name: app, ...config.ecr, encryptionKey });
+    this.repository = new ContainerRepository(this, "ecr", { name: physicalName("ecrRepository", app), ...config.ecr, encryptionKey });
     const delivery = config.delivery;
     if (delivery.mode === "codepipeline") {
       this.artifacts = new ArtifactBucket(this, "artifacts", {
-        bucketPrefix: physicalName(app, "artifacts-", NAME_LIMITS.bucketPrefix),
+        bucketPrefix: physicalName("bucketPrefix", app, "artifacts-"),
         ...config.artifacts,
         encryptionKey,
       });
     }
-    this.application = new EcsDeploymentApplication(this, "codedeploy", { name: app });
+    this.application = new EcsDeploymentApplication(this, "codedeploy", { name: physicalName("codedeployApplication", app) });
     this.environments = config.environments.map(
       (settings) =>
         new DeploymentEnvironment(this, settings.name, {
@@ -171,7 +171,8 @@ export class BlueGreenStack extends TerraformStack {
       outputs.approval_topic_arn = [this.pipeline.approvalTopic.topic.arn, "SNS topic announcing approval requests (subscribers confirm by e-mail once)"];
     }
     if (this.githubActions) {
-      outputs.github_actions_role_arn = [this.githubActions.role.role.arn, "Role the deploy workflow assumes (OIDC)"];
+      outputs.github_actions_push_role_arn = [this.githubActions.pushRole.role.arn, "Role the workflow's build job assumes (OIDC): push to ECR"];
+      outputs.github_actions_deploy_role_arn = [this.githubActions.deployRole.role.arn, "Role the workflow's deploy job assumes (OIDC): register and deploy"];
       outputs.github_actions_variables = [
         Fn.jsonencode(githubActionsVariables(region, this.githubActions, this.repository, last)),
         "Set each as a GitHub Actions variable of the repository (gh variable set NAME --body VALUE); the workflow reads them",
@@ -195,8 +196,11 @@ export function githubActionsVariables(
 ): Record<string, string> {
   return {
     AWS_REGION: region,
-    AWS_ROLE_ARN: delivery.role.role.arn,
-    ECR_REPOSITORY: repository.repository.name,
+    AWS_PUSH_ROLE_ARN: delivery.pushRole.role.arn,
+    AWS_DEPLOY_ROLE_ARN: delivery.deployRole.role.arn,
+    // Only with an environment trust: the deploy job must then run in that GitHub environment.
+    ...(delivery.githubEnvironment ? { DEPLOY_ENVIRONMENT: delivery.githubEnvironment } : {}),
+    ECR_REPOSITORY_URI: repository.repository.repositoryUrl,
     TASK_FAMILY: target.service.taskDefinition.family,
     CONTAINER_NAME: target.service.containerName,
     CONTAINER_PORT: String(target.service.containerPort),

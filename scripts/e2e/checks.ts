@@ -7,8 +7,8 @@ import { GetRoleCommand, IAMClient } from "@aws-sdk/client-iam";
 import { GetPublicAccessBlockCommand, S3Client } from "@aws-sdk/client-s3";
 import { StackConfig } from "../../src/config";
 import { stageName } from "../../src/delivery-pipeline";
-import { oidcSubject } from "../../src/github-actions-delivery";
-import { NAME_LIMITS, physicalName } from "../../src/naming";
+import { oidcSubjects } from "../../src/github-actions-delivery";
+import { physicalName } from "../../src/naming";
 import { one, StateResource } from "./state";
 
 /** How every SDK client reaches moto. */
@@ -47,8 +47,8 @@ export interface DeployedStack {
   readonly pipelineName?: string;
   readonly expectedStages: string[];
   readonly bucket?: string;
-  /** With GitHub Actions delivery: the deploy role and the OIDC subject its trust must name. */
-  readonly githubRole?: { readonly name: string; readonly subject: string };
+  /** With GitHub Actions delivery: the push and deploy roles and the OIDC subject each trust must name. */
+  readonly githubRoles?: Array<{ readonly name: string; readonly subject: string }>;
   readonly connectionArn?: string;
   readonly environments: Deployed[];
 }
@@ -57,12 +57,12 @@ export interface DeployedStack {
 export function locate(resources: StateResource[], config: StackConfig): DeployedStack {
   const environments = config.environments.map((env): Deployed => {
     const prefix = `${config.appName}-${env.name}`;
-    const tg = (color: string) => one(resources, "aws_lb_target_group", (v) => v.name === physicalName(prefix, color, NAME_LIMITS.targetGroup));
-    const alb = one(resources, "aws_lb", (v) => v.name === physicalName(prefix, "alb", NAME_LIMITS.loadBalancer));
+    const tg = (color: string) => one(resources, "aws_lb_target_group", (v) => v.name === physicalName("targetGroup", prefix, color));
+    const alb = one(resources, "aws_lb", (v) => v.name === physicalName("loadBalancer", prefix, "alb"));
     const listener = (port: number) =>
       one(resources, "aws_lb_listener", (v) => v.load_balancer_arn === alb.arn && Number(v.port) === port);
-    const service = one(resources, "aws_ecs_service", (v) => v.name === prefix);
-    const group = one(resources, "aws_codedeploy_deployment_group", (v) => v.ecs_service[0].service_name === prefix);
+    const service = one(resources, "aws_ecs_service", (v) => v.name === physicalName("ecsService", prefix));
+    const group = one(resources, "aws_codedeploy_deployment_group", (v) => v.ecs_service[0].service_name === service.name);
     return {
       environment: env.name,
       clusterArn: service.cluster,
@@ -75,7 +75,7 @@ export function locate(resources: StateResource[], config: StackConfig): Deploye
       testListenerArn: listener(env.loadBalancer.testPort).arn,
       codedeployApp: group.app_name,
       deploymentGroup: group.deployment_group_name,
-      taskFamily: one(resources, "aws_ecs_task_definition", (v) => v.family === prefix).family,
+      taskFamily: one(resources, "aws_ecs_task_definition", (v) => v.family === physicalName("taskFamily", prefix)).family,
       containerName: service.load_balancer[0].container_name,
     };
   });
@@ -84,10 +84,10 @@ export function locate(resources: StateResource[], config: StackConfig): Deploye
   if (delivery.mode === "github-actions") {
     return {
       expectedStages: [],
-      githubRole: {
-        name: physicalName(config.appName, "github-deploy", NAME_LIMITS.iamRole),
-        subject: oidcSubject(delivery),
-      },
+      githubRoles: [
+        { name: physicalName("iamRole", config.appName, "github-push"), subject: oidcSubjects(delivery).push },
+        { name: physicalName("iamRole", config.appName, "github-deploy"), subject: oidcSubjects(delivery).deploy },
+      ],
       environments,
     };
   }
@@ -98,7 +98,7 @@ export function locate(resources: StateResource[], config: StackConfig): Deploye
       "Build",
       ...config.environments.flatMap((env) => [...(env.approval ? [stageName("Approve", env.name)] : []), stageName("Deploy_to", env.name)]),
     ],
-    bucket: one(resources, "aws_s3_bucket", (v) => v.bucket.startsWith(physicalName(config.appName, "artifacts-", NAME_LIMITS.bucketPrefix))).bucket,
+    bucket: one(resources, "aws_s3_bucket", (v) => v.bucket.startsWith(physicalName("bucketPrefix", config.appName, "artifacts-"))).bucket,
     connectionArn: connection?.values.arn,
     environments,
   };
@@ -171,16 +171,15 @@ export async function checkWiring(stack: DeployedStack, clientConfig: ClientConf
     ];
   });
 
-  if (stack.githubRole) {
-    const role = stack.githubRole;
+  if (stack.githubRoles) {
     return Promise.all([
       ...perEnvironment,
-      check(`GitHub deploy role trusts only ${role.subject}`, async () => {
+      ...stack.githubRoles.map((role) => check(`GitHub role ${role.name} trusts only ${role.subject}`, async () => {
         const { Role } = await new IAMClient(clientConfig).send(new GetRoleCommand({ RoleName: role.name }));
         const trust = JSON.parse(decodeURIComponent(Role?.AssumeRolePolicyDocument ?? "{}"));
         const subjects = trust.Statement?.flatMap((st: any) => Object.values(st.Condition ?? {}).map((c: any) => c["token.actions.githubusercontent.com:sub"]));
         return differs("subjects", subjects.filter(Boolean), [role.subject]);
-      }),
+      })),
     ]);
   }
   return Promise.all([

@@ -4,7 +4,7 @@ import { CloudwatchEventTarget } from "@cdktf/provider-aws/lib/cloudwatch-event-
 import { Codepipeline, CodepipelineStageAction } from "@cdktf/provider-aws/lib/codepipeline";
 import { CodecommitRepository } from "@cdktf/provider-aws/lib/codecommit-repository";
 import { arnInAccountOf, ServiceRole } from "../iam";
-import { NAME_LIMITS, physicalName } from "../naming";
+import { physicalName } from "../naming";
 import { PipelineSourceBase, sourceStageAction, SourceContext, SourceOutput } from "./pipeline-source";
 
 export interface CodeCommitSourceProps {
@@ -73,7 +73,7 @@ export class CodeCommitSource extends PipelineSourceBase {
   bindPipeline(pipeline: Codepipeline): void {
     const app = this.props.context.appName;
     const rule = new CloudwatchEventRule(this, "on-push", {
-      name: physicalName(app, "source-push"),
+      name: physicalName("eventRule", app, "source-push"),
       description: `Start ${app}'s pipeline on pushes to ${this.branch}`,
       eventPattern: JSON.stringify({
         source: ["aws.codecommit"],
@@ -83,7 +83,7 @@ export class CodeCommitSource extends PipelineSourceBase {
       }),
     });
     const starter = new ServiceRole(this, "starter", {
-      name: physicalName(app, "source-events", NAME_LIMITS.iamRole),
+      name: physicalName("iamRole", app, "source-events"),
       servicePrincipal: "events.amazonaws.com",
       description: "EventBridge: start the pipeline on a push",
     });

@@ -2,7 +2,7 @@ import { Construct } from "constructs";
 import { CodepipelineStageAction } from "@cdktf/provider-aws/lib/codepipeline";
 import { CodestarconnectionsConnection } from "@cdktf/provider-aws/lib/codestarconnections-connection";
 import { ServiceRole } from "../iam";
-import { NAME_LIMITS, physicalName } from "../naming";
+import { physicalName } from "../naming";
 import { PipelineSourceBase, sourceStageAction, SourceContext, SourceOutput } from "./pipeline-source";
 
 export interface CodeStarConnectionSourceProps {
@@ -36,7 +36,7 @@ export class CodeStarConnectionSource extends PipelineSourceBase {
       this.connectionArn = props.connectionArn;
     } else {
       this.connection = new CodestarconnectionsConnection(this, "connection", {
-        name: physicalName(props.context.appName, "source", NAME_LIMITS.codestarConnection),
+        name: physicalName("codestarConnection", props.context.appName, "source"),
         providerType: props.providerType ?? "GitHub",
       });
       this.connectionArn = this.connection.arn;

@@ -2,7 +2,7 @@ import { Construct } from "constructs";
 import { CodepipelineStageAction } from "@cdktf/provider-aws/lib/codepipeline";
 import { ArtifactBucket } from "../artifact-bucket";
 import { s3ArnInPartitionOf, ServiceRole } from "../iam";
-import { NAME_LIMITS, physicalName } from "../naming";
+import { physicalName } from "../naming";
 import { PipelineSourceBase, sourceStageAction, SourceContext, SourceOutput } from "./pipeline-source";
 
 export interface S3SourceProps {
@@ -29,7 +29,7 @@ export class S3Source extends PipelineSourceBase {
       this.bucketArn = s3ArnInPartitionOf(props.context.accountArn, props.bucketName);
     } else {
       this.bucket = new ArtifactBucket(this, "bucket", {
-        bucketPrefix: physicalName(props.context.appName, "source-", NAME_LIMITS.bucketPrefix),
+        bucketPrefix: physicalName("bucketPrefix", props.context.appName, "source-"),
       });
       this.bucketName = this.bucket.bucket.bucket;
       this.bucketArn = this.bucket.bucket.arn;
