@@ -209,11 +209,11 @@ const githubActionsDelivery = z.strictObject({
   mode: z.literal("github-actions"),
   /** owner/name of the repository whose workflows may assume the deploy role. */
   repository: z.string().regex(/^[\w.-]+\/[\w.-]+$/, { message: "must be owner/name, e.g. my-org/my-app" }),
-  /** Branch whose workflow runs may deploy (used unless githubEnvironment or subjectPattern is set). */
+  /** Branch whose workflow runs may push and deploy (replaced by subjectPattern when set). */
   branch: z.string().regex(/^[^\s~^:?*[\\]+$/, { message: "must be a Git branch name" }).default("main"),
-  /** A GitHub deployment environment the job must run in: the trust then names it instead of a branch. */
+  /** A GitHub deployment environment the deploy job must run in: the deploy role then trusts it instead of the branch. */
   githubEnvironment: z.string().regex(/^[\w.-]+$/).optional(),
-  /** Full OIDC subject pattern, overriding the two above, e.g. repo:org/app:ref:refs/tags/v*. */
+  /** Full OIDC subject pattern replacing the branch, e.g. repo:org/app:ref:refs/tags/v*. */
   subjectPattern: z
     .string()
     .refine((p) => p.trim() !== "*", { message: 'a bare "*" would let every GitHub repository assume the role; name the repository' })
