@@ -1,3 +1,4 @@
+import { ApplicationAutoScalingClient, DescribeScalableTargetsCommand, DescribeScalingPoliciesCommand } from "@aws-sdk/client-application-auto-scaling";
 import { CloudWatchLogsClient, DescribeLogGroupsCommand } from "@aws-sdk/client-cloudwatch-logs";
 import { BatchGetProjectsCommand, CodeBuildClient } from "@aws-sdk/client-codebuild";
 import { CodeDeployClient, ListApplicationsCommand } from "@aws-sdk/client-codedeploy";
@@ -61,6 +62,20 @@ export async function checkNothingLeft(created: StateResource[], clientConfig: C
       // Only the revision Terraform registered; revisions a deployment registered outlive the stack, as in AWS.
       const { taskDefinitionArns } = await ecs.send(new ListTaskDefinitionsCommand({ status: "ACTIVE" }));
       return created_(ids("aws_ecs_task_definition", "arn"))(taskDefinitionArns ?? []);
+    }),
+    leftover("scalable target", async () => {
+      const targets = ids("aws_appautoscaling_target", "resource_id");
+      if (!targets.length) return [];
+      const { ScalableTargets } = await new ApplicationAutoScalingClient(clientConfig).send(
+        new DescribeScalableTargetsCommand({ ServiceNamespace: "ecs", ResourceIds: targets }),
+      );
+      return (ScalableTargets ?? []).map((t) => `${t.ResourceId} (${t.ScalableDimension})`);
+    }),
+    leftover("scaling policy", async () => {
+      const arns = ids("aws_appautoscaling_policy", "arn");
+      if (!arns.length) return [];
+      const { ScalingPolicies } = await new ApplicationAutoScalingClient(clientConfig).send(new DescribeScalingPoliciesCommand({ ServiceNamespace: "ecs" }));
+      return created_(arns)(ScalingPolicies?.map((p) => p.PolicyARN) ?? []);
     }),
     leftover("ECR repository", async () => {
       const { repositories } = await new ECRClient(clientConfig).send(new DescribeRepositoriesCommand({}));
