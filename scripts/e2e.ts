@@ -25,6 +25,7 @@ const DEFAULT_CONFIGS = [
   "examples/seed-002-staging-production.json",
   "examples/seed-003-codecommit-manual-reroute.json",
   "examples/seed-004-github-actions.json",
+  "examples/two-environments-database-autoscaling.json",
 ];
 
 /** moto faults no correction covers, shown in every report (empty when all are corrected). */
