@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { Testing } from "cdktf";
+import { AppautoscalingTarget } from "@cdktf/provider-aws/lib/appautoscaling-target";
 import { CodebuildProject } from "@cdktf/provider-aws/lib/codebuild-project";
 import { CodecommitRepository } from "@cdktf/provider-aws/lib/codecommit-repository";
 import { CodedeployDeploymentGroup } from "@cdktf/provider-aws/lib/codedeploy-deployment-group";
@@ -163,5 +164,26 @@ describe("examples/seed-003-codecommit-manual-reroute.json", () => {
   it("has a NAT gateway per AZ and a local Docker layer cache", () => {
     expect(Object.keys(resourcesOf(ex.tf, NatGateway.tfResourceType))).toHaveLength(2);
     expect(onlyResource(ex.tf, CodebuildProject.tfResourceType).cache).toEqual({ type: "LOCAL", modes: ["LOCAL_DOCKER_LAYER_CACHE", "LOCAL_SOURCE_CACHE"] });
+  });
+});
+
+describe("examples/two-environments-database-autoscaling.json", () => {
+  const ex = synthExample("two-environments-database-autoscaling.json");
+
+  it("gives each environment its own encrypted database and its own CPU autoscaling range", () => {
+    const databases = Object.values(resourcesOf(ex.tf, DbInstance.tfResourceType));
+    expect(databases.map((db) => db.identifier).sort()).toEqual(["shop-production-db", "shop-staging-db"]);
+    for (const db of databases) expect(db.kms_key_id).toMatch(/^\$\{aws_kms_key\./);
+    const targets = Object.values(resourcesOf(ex.tf, AppautoscalingTarget.tfResourceType));
+    expect(targets.map((t) => [t.min_capacity, t.max_capacity]).sort()).toEqual([
+      [1, 4],
+      [2, 4],
+    ]);
+  });
+
+  it("leaves the task count to autoscaling on both services", () => {
+    for (const service of Object.values(resourcesOf(ex.tf, EcsService.tfResourceType))) {
+      expect(service.lifecycle.ignore_changes).toContain("desired_count");
+    }
   });
 });
