@@ -46,6 +46,16 @@ describe("config", () => {
     expect(c.source).toMatchObject({ kind: "codestar", branchName: "develop" });
   });
 
+  it("CONFIG__a=null removes a setting (switching to GitHub Actions delivery drops the source)", () => {
+    const c = loadConfig({
+      CONFIG: "config/default.json",
+      CONFIG__delivery: '{"mode":"github-actions","repository":"my-org/shop"}',
+      CONFIG__source: "null",
+    });
+    expect(c.source).toBeUndefined();
+    expect(c.delivery.mode).toBe("github-actions");
+  });
+
   it("overrides never mutate the parsed file", () => {
     const raw = structuredClone(DEFAULT_CONFIG_RAW);
     applyEnvOverrides(raw, { CONFIG__appName: "other" });

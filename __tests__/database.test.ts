@@ -52,7 +52,7 @@ describe("database (RDS PostgreSQL)", () => {
       { port: 80, to: 80, from: "0.0.0.0/0" },
       { port: 8080, to: 8080, from: "0.0.0.0/0" },
     ]);
-    expect(rulesOf(env.service.securityGroup.id)).toEqual([{ port: 80, to: 80, from: s.ref(env.loadBalancer.securityGroup.id) }]);
+    expect(rulesOf(env.service.securityGroup.id)).toEqual([{ port: 0, to: 65535, from: s.ref(env.loadBalancer.securityGroup.id) }]);
     expect(rulesOf(env.database!.securityGroup.id)).toEqual([{ port: 5432, to: 5432, from: s.ref(env.service.securityGroup.id) }]);
   });
 

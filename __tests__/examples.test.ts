@@ -70,10 +70,11 @@ describe("examples/seed-000-github-oauth.json", () => {
 describe("examples/seed-001-postgres-codestar.json", () => {
   const ex = synthExample("seed-001-postgres-codestar.json");
 
-  it("chains ALB → app on 4000 → PostgreSQL on 5432, each from the group before only", () => {
+  it("chains ALB → app (container port 4000) → PostgreSQL on 5432, each from the group before only", () => {
     const env = ex.stack.environments[0];
+    expect(env.service.containerPort).toBe(4000);
     const rules = Object.values(resourcesOf(ex.tf, "aws_vpc_security_group_ingress_rule"));
-    const appRules = rules.filter((r) => r.from_port === 4000);
+    const appRules = rules.filter((r) => r.referenced_security_group_id?.includes("aws_security_group.production_lb_sg_"));
     const dbRules = rules.filter((r) => r.from_port === 5432);
     expect(appRules).toHaveLength(1);
     expect(dbRules).toHaveLength(1);

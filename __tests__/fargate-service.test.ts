@@ -32,10 +32,10 @@ describe("FargateService", () => {
     expect(service.depends_on.sort()).toEqual(listeners.sort());
   });
 
-  it("ignores exactly what CodeDeploy owns: the task definition and the load balancer", () => {
+  it("ignores exactly what CodeDeploy owns: task definition, load balancer, network configuration, platform version", () => {
     const { json } = synth();
     expect(json).toHaveResourceWithProperties(EcsService, {
-      lifecycle: { ignore_changes: ["task_definition", "load_balancer"] },
+      lifecycle: { ignore_changes: ["task_definition", "load_balancer", "network_configuration", "platform_version"] },
     });
   });
 
@@ -43,7 +43,7 @@ describe("FargateService", () => {
     const { json, stack, ref } = synth({ service: { autoScaling: { minCapacity: 2, maxCapacity: 6, targetCpuPercent: 55 } } });
     expect(json).toHaveResourceWithProperties(EcsService, {
       desired_count: 2,
-      lifecycle: { ignore_changes: ["task_definition", "load_balancer", "desired_count"] },
+      lifecycle: { ignore_changes: ["task_definition", "load_balancer", "network_configuration", "platform_version", "desired_count"] },
     });
     expect(json).toHaveResourceWithProperties(AppautoscalingTarget, {
       min_capacity: 2,
@@ -90,7 +90,7 @@ describe("FargateService", () => {
     expect(json).toHaveResourceWithProperties(CloudwatchLogGroup, { name: "/ecs/bluegreen-demo-production", retention_in_days: 14 });
   });
 
-  it("admits only the ALB's security group, on the container port", () => {
+  it("admits only the ALB's security group, on any TCP port (so a container port change keeps the old tasks reachable)", () => {
     const { tf, stack, ref } = synth({ service: { containerPort: 8000 } });
     const serviceSg = ref(stack.environments[0].service.securityGroup.id);
     const ingress = Object.values(resourcesOf(tf, VpcSecurityGroupIngressRule.tfResourceType)).filter(
@@ -99,18 +99,18 @@ describe("FargateService", () => {
     expect(ingress).toEqual([
       expect.objectContaining({
         referenced_security_group_id: ref(stack.environments[0].loadBalancer.securityGroup.id),
-        from_port: 8000,
-        to_port: 8000,
+        from_port: 0,
+        to_port: 65535,
         ip_protocol: "tcp",
       }),
     ]);
     expect(ingress[0].cidr_ipv4).toBeUndefined();
-    // And the ALB may only talk to the tasks, on that port.
+    // And the ALB may only talk to the tasks.
     const albEgress = Object.values(resourcesOf(tf, VpcSecurityGroupEgressRule.tfResourceType)).filter(
       (r) => r.security_group_id === ref(stack.environments[0].loadBalancer.securityGroup.id),
     );
     expect(albEgress).toEqual([
-      expect.objectContaining({ referenced_security_group_id: serviceSg, from_port: 8000, to_port: 8000 }),
+      expect.objectContaining({ referenced_security_group_id: serviceSg, from_port: 0, to_port: 65535, ip_protocol: "tcp" }),
     ]);
   });
 });

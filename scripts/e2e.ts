@@ -54,7 +54,9 @@ async function e2e(config: string, endpoint: string): Promise<{ phases: Phase[];
   const result = { phases, checks, applied: 0, planned: 0, notApplied: [] as Array<{ address: string; reason: string }> };
 
   // Deletion protection would (rightly) stop the destroy phase; unit tests assert it is on by default.
-  const synthEnv = { ...env, CONFIG: config, CONFIG__sandbox: "false", CONFIG__database__deletionProtection: "false" };
+  const stateFile = join(work, "terraform.tfstate");
+  // The running-stack guard reads the state the backend keeps: the same file.
+  const synthEnv = { ...env, CONFIG: config, CONFIG__sandbox: "false", CONFIG__database__deletionProtection: "false", CONFIG__localStatePath: stateFile };
   const stackConfig = loadConfig(synthEnv);
   const synth = await synthesize(config, join(work, "out"), synthEnv);
   if (!phase("synth", synth, !!synth.stackDir) || !synth.stackDir) return result;
@@ -66,7 +68,7 @@ async function e2e(config: string, endpoint: string): Promise<{ phases: Phase[];
   const prepared = await prepareSecrets(stackConfig, clientConfig);
   if (prepared) phases.push(prepared);
 
-  const init = await run("terraform", initArgs(join(work, "terraform.tfstate")), { cwd: dir, env });
+  const init = await run("terraform", initArgs(stateFile), { cwd: dir, env });
   if (!phase("init", init, init.code === 0)) return result;
 
   let created: StateResource[] = [];

@@ -6,6 +6,7 @@
 import { existsSync, mkdirSync, readdirSync, rmSync } from "node:fs";
 import { basename, join } from "node:path";
 import { initArgs, requireTool, ROOT, run, SCRATCH, synthesize, tail, terraformEnv } from "./lib/tools";
+import { GUARD_CASES, GuardRow, runGuardCase } from "./terraform/guard-cases";
 
 interface Row {
   config: string;
@@ -33,11 +34,13 @@ async function planOne(config: string, work: string, env: NodeJS.ProcessEnv): Pr
   const row: Row = { config, resources: "-", synth: 0, init: 0, validate: 0, plan: 0, ok: false };
   const name = basename(config, ".json");
   const outdir = join(work, name);
-  const synth = await synthesize(config, outdir, { ...env, CONFIG__sandbox: "true" });
+  const stateFile = join(work, `${name}.tfstate`);
+  // The running-stack guard reads the state the backend keeps: the same file.
+  const synth = await synthesize(config, outdir, { ...env, CONFIG__sandbox: "true", CONFIG__localStatePath: stateFile });
   row.synth = synth.seconds;
   if (!synth.stackDir) return fail(row, "synth", synth);
 
-  const init = await run("terraform", initArgs(join(work, `${name}.tfstate`)), { cwd: synth.stackDir, env });
+  const init = await run("terraform", initArgs(stateFile), { cwd: synth.stackDir, env });
   row.init = init.seconds;
   if (init.code !== 0) return fail(row, "init", init);
 
@@ -82,9 +85,16 @@ async function main(): Promise<void> {
       `${r.config.padEnd(36)}${String(r.resources).padStart(9)}${fmt(r.synth).padStart(9)}${fmt(r.init).padStart(8)}${fmt(r.validate).padStart(12)}${fmt(r.plan).padStart(8)}  ${r.ok ? "ok" : "FAILED"}`,
     );
   }
-  const passed = rows.filter((r) => r.ok).length;
-  console.log(`${passed} passed, ${rows.length - passed} failed`);
-  process.exit(passed === rows.length ? 0 : 1);
+
+  const guardRows: GuardRow[] = [];
+  for (const c of GUARD_CASES) guardRows.push(await runGuardCase(c, join(work, "guard"), env));
+  console.log("\nrunning-stack guard (plan against a running stack's recorded settings)    seconds  result");
+  for (const r of guardRows) console.log(`${r.name.padEnd(72)}${fmt(r.seconds).padStart(8)}  ${r.ok ? "ok" : "FAILED"}`);
+
+  const outcomes = [...rows, ...guardRows].map((r) => r.ok);
+  const passed = outcomes.filter(Boolean).length;
+  console.log(`${passed} passed, ${outcomes.length - passed} failed`);
+  process.exit(passed === outcomes.length ? 0 : 1);
 }
 
 void main();

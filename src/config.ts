@@ -96,7 +96,10 @@ export function applyEnvOverrides(raw: unknown, env: NodeJS.ProcessEnv): unknown
       }
       node = node[key] as Record<string, unknown>;
     }
-    node[path[path.length - 1]] = parseOverrideValue(value);
+    const parsed = parseOverrideValue(value);
+    // null removes the setting (e.g. CONFIG__source=null when switching to GitHub Actions delivery).
+    if (parsed === null) delete node[path[path.length - 1]];
+    else node[path[path.length - 1]] = parsed;
   }
   return copy;
 }

@@ -150,20 +150,23 @@ export class FargateService extends Construct {
       vpcId: props.vpc.id,
       tags: { Name: physicalName("securityGroup", app, "service") },
     });
+    // Any TCP port, but only from the load balancer's group, which sends only to registered targets on
+    // their registered port. A rule per container port would close the old port on the apply that
+    // changes it, while the old tasks still serve on it until the next deployment replaces them.
     new VpcSecurityGroupIngressRule(this, "in-from-alb", {
       securityGroupId: this.securityGroup.id,
       description: "From the load balancer only",
       ipProtocol: "tcp",
-      fromPort: props.containerPort,
-      toPort: props.containerPort,
+      fromPort: 0,
+      toPort: 65535,
       referencedSecurityGroupId: props.loadBalancer.securityGroup.id,
     });
     new VpcSecurityGroupEgressRule(this, "alb-out-to-service", {
       securityGroupId: props.loadBalancer.securityGroup.id,
       description: "To the ECS tasks",
       ipProtocol: "tcp",
-      fromPort: props.containerPort,
-      toPort: props.containerPort,
+      fromPort: 0,
+      toPort: 65535,
       referencedSecurityGroupId: this.securityGroup.id,
     });
     new VpcSecurityGroupEgressRule(this, "out-all", {
@@ -173,7 +176,9 @@ export class FargateService extends Construct {
       cidrIpv4: "0.0.0.0/0",
     });
 
-    const ignoreChanges = ["task_definition", "load_balancer"];
+    // What CodeDeploy owns on a live CODE_DEPLOY service: AWS refuses UpdateService for these, and every
+    // deployment sets them from its AppSpec (the next deployment carries a changed value).
+    const ignoreChanges = ["task_definition", "load_balancer", "network_configuration", "platform_version"];
     if (props.autoScaling) ignoreChanges.push("desired_count");
     this.service = new EcsService(this, "service", {
       name: physicalName("ecsService", app),
@@ -199,8 +204,7 @@ export class FargateService extends Construct {
       enableEcsManagedTags: true,
       // A target group must be attached to a load balancer (through a listener) before a service can use it.
       dependsOn: [props.loadBalancer.productionListener, props.loadBalancer.testListener],
-      // CodeDeploy registers a new task definition revision and swaps target groups on every deployment;
-      // an autoscaling policy owns the task count. Terraform must not undo either.
+      // An autoscaling policy owns the task count; Terraform must not undo it either.
       lifecycle: { ignoreChanges },
     });
 

@@ -92,7 +92,10 @@ export class BlueGreenLoadBalancer extends Construct {
     const targetGroup = (color: "blue" | "green") =>
       new LbTargetGroup(this, `tg-${color}`, {
         name: physicalName("targetGroup", props.namePrefix, color),
+        // Only the default port of targets registered without one; ECS registers each task's IP with the
+        // container port, so a later containerPort change need not replace a target group a listener uses.
         port: props.targetPort,
+        lifecycle: { ignoreChanges: ["port"] },
         protocol: "HTTP",
         targetType: "ip",
         vpcId: props.vpc.id,

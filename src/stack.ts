@@ -11,6 +11,7 @@ import { DeploymentEnvironment } from "./deployment-environment";
 import { EncryptionKey } from "./encryption-key";
 import { GitHubActionsDelivery } from "./github-actions-delivery";
 import { physicalName } from "./naming";
+import { localStatePath, RunningStackGuard } from "./running-stack-guard";
 import { Network } from "./network";
 import { createSource, PipelineSource } from "./sources";
 
@@ -38,31 +39,33 @@ export class BlueGreenStack extends TerraformStack {
     super(scope, id);
     const app = config.appName;
 
-    new AwsProvider(this, "aws", {
-      region: config.region,
-      defaultTags: [{ tags: { application: app, ...config.tags } }],
-      ...(config.sandbox
-        ? {
-            ...SANDBOX_CREDENTIALS,
-            skipCredentialsValidation: true,
-            skipRequestingAccountId: true,
-            skipMetadataApiCheck: "true",
-            skipRegionValidation: true,
-          }
-        : {}),
-    });
+    const sandbox = config.sandbox
+      ? {
+          ...SANDBOX_CREDENTIALS,
+          skipCredentialsValidation: true,
+          skipRequestingAccountId: true,
+          skipMetadataApiCheck: "true",
+          skipRegionValidation: true,
+        }
+      : {};
+    new AwsProvider(this, "aws", { region: config.region, defaultTags: [{ tags: { application: app, ...config.tags } }], ...sandbox });
+    let stateProvider: AwsProvider | undefined;
     if (config.stateBackend) {
+      const stateRegion = config.stateBackend.region ?? config.region;
       const backend = new S3Backend(this, {
         bucket: config.stateBackend.bucket,
         key: config.stateBackend.key,
-        region: config.stateBackend.region ?? config.region,
+        region: stateRegion,
         encrypt: true,
       });
       // S3-native state locking (Terraform >= 1.10); cdktf 0.21's typed config predates it.
       backend.addOverride("use_lockfile", true);
-    } else if (config.localStatePath) {
-      new LocalBackend(this, { path: config.localStatePath });
+      // The guard reads the state object; a bucket in another region needs a provider there.
+      if (stateRegion !== config.region) stateProvider = new AwsProvider(this, "state-region", { region: stateRegion, alias: "state", ...sandbox });
+    } else {
+      new LocalBackend(this, { path: localStatePath(config) });
     }
+    new RunningStackGuard(this, "running-stack-guard", { config, stateProvider });
 
     this.network = new Network(this, "network", {
       namePrefix: app,

@@ -1,0 +1,61 @@
+import { describe, expect, it } from "vitest";
+import { DataAwsS3Object } from "@cdktf/provider-aws/lib/data-aws-s3-object";
+import { DataAwsS3Objects } from "@cdktf/provider-aws/lib/data-aws-s3-objects";
+import { SHAPE_OUTPUT, stackShape } from "../src/running-stack-guard";
+import { config, resourcesOf, synth } from "./helpers";
+
+/** Unit view of the guard; its behaviour is proved with real Terraform plans in the terraform tier (scripts/terraform/guard-cases.ts). */
+describe("running-stack guard", () => {
+  it("records the settings a running stack must keep as an output, from a local the rules compare with", () => {
+    const { tf } = synth();
+    expect(tf.output[SHAPE_OUTPUT].value).toBe("${jsonencode(local.running_stack_shape)}");
+    expect((tf as any).locals.running_stack_shape).toEqual(stackShape(config()));
+  });
+
+  it("refuses each change it guards with a precondition naming the setting", () => {
+    const guards = Object.values(resourcesOf(synth().tf, "terraform_data"));
+    expect(guards).toHaveLength(1);
+    const messages = guards[0].lifecycle.precondition.map((p: { error_message: string }) => p.error_message.split(":")[0]);
+    expect(messages).toEqual([
+      "region",
+      "appName",
+      "availabilityZones / network.vpcCidr / network.publicSubnetCidrs",
+      "network.natGateways / network.privateSubnetCidrs",
+      "encryption.customerManagedKey",
+      "delivery.mode",
+      "source",
+      "database / environments",
+    ]);
+  });
+
+  it("reads the local state file the backend keeps", () => {
+    const { tf } = synth({ localStatePath: "state/shop.tfstate" });
+    expect(tf.terraform.backend.local.path).toBe("state/shop.tfstate");
+    expect((tf as any).locals.running_stack_recorded).toContain('fileexists("state/shop.tfstate") ? ');
+  });
+
+  it("with an S3 backend, reads the state object through the S3 data sources, only if it exists", () => {
+    const { json, tf } = synth({ stateBackend: { bucket: "tf-state", key: "shop/terraform.tfstate" } });
+    expect(json).toHaveDataSourceWithProperties(DataAwsS3Objects, { bucket: "tf-state", prefix: "shop/terraform.tfstate" });
+    expect(json).toHaveDataSourceWithProperties(DataAwsS3Object, { bucket: "tf-state", key: "shop/terraform.tfstate" });
+    const object = Object.values(tf.data.aws_s3_object)[0] as { count: string };
+    expect(object.count).toMatch(/^\$\{contains\(data\.aws_s3_objects\.[\w-]+\.keys, "shop\/terraform\.tfstate"\) \? 1 : 0\}$/);
+  });
+
+  it("records which storage the source owns, and each environment's protected database", () => {
+    const shape = stackShape(config({ source: { kind: "codecommit", repositoryName: "shop" }, database: { enabled: true } }));
+    expect(shape.sourceStorage).toBe("codecommit:shop");
+    expect(shape.databases).toEqual({ production: { databaseName: "app", username: "app_admin", deletionProtection: true } });
+    expect(stackShape(config({ network: { natGateways: "none" } })).privateSubnetCidrs).toEqual([]);
+  });
+});
+
+describe("running-stack guard, S3 state in another region", () => {
+  it("reads the state object through a provider in the bucket's region", () => {
+    const { tf } = synth({ stateBackend: { bucket: "tf-state", key: "k", region: "us-east-1" } });
+    expect(tf.provider.aws).toContainEqual(expect.objectContaining({ alias: "state", region: "us-east-1" }));
+    for (const data of [...Object.values(tf.data.aws_s3_objects), ...Object.values(tf.data.aws_s3_object)] as Array<{ provider: string }>) {
+      expect(data.provider).toBe("aws.state");
+    }
+  });
+});

@@ -1,0 +1,111 @@
+/**
+ * The running-stack guard, proved with real Terraform and no AWS: for each case, the state of a running
+ * stack is written as the guard reads it (the recorded settings output of the "before" config), then the
+ * "after" config is synthesized and planned against that state. A refused change must fail the plan
+ * with the rule's message naming the setting; an allowed one must plan.
+ */
+import { mkdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { loadConfig } from "../../src/config";
+import { SHAPE_OUTPUT, stackShape } from "../../src/running-stack-guard";
+import { initArgs, run, synthesize, tail } from "../lib/tools";
+
+type Overrides = Record<string, string>;
+
+export interface GuardCase {
+  readonly name: string;
+  readonly before: Overrides;
+  readonly after: Overrides;
+  /** The setting the refusal must name; undefined when the change is allowed. */
+  readonly refusedNaming?: string;
+}
+
+const DB = { CONFIG__database__enabled: "true" };
+const CODECOMMIT = '{"kind":"codecommit","repositoryName":"shop"}';
+
+export const GUARD_CASES: GuardCase[] = [
+  { name: "unchanged config plans", before: {}, after: {} },
+  { name: "region moved: refused", before: {}, after: { CONFIG__region: "eu-west-1", CONFIG__availabilityZones: '["eu-west-1a","eu-west-1b"]' }, refusedNaming: "region:" },
+  { name: "appName renamed: refused", before: {}, after: { CONFIG__appName: "renamed-app" }, refusedNaming: "appName:" },
+  { name: "NAT single -> none: refused", before: {}, after: { CONFIG__network__natGateways: "none" }, refusedNaming: "network.natGateways" },
+  { name: "NAT single -> one-per-az: plans", before: {}, after: { CONFIG__network__natGateways: "one-per-az" } },
+  { name: "NAT none -> single: plans", before: { CONFIG__network__natGateways: "none" }, after: {} },
+  {
+    name: "a zone appended with its subnets: plans",
+    before: {},
+    after: {
+      CONFIG__availabilityZones: '["eu-central-1a","eu-central-1b","eu-central-1c"]',
+      CONFIG__network__publicSubnetCidrs: '["10.0.0.0/24","10.0.1.0/24","10.0.2.0/24"]',
+      CONFIG__network__privateSubnetCidrs: '["10.0.10.0/24","10.0.11.0/24","10.0.12.0/24"]',
+    },
+  },
+  {
+    name: "a public subnet changed: refused",
+    before: {},
+    after: { CONFIG__network__publicSubnetCidrs: '["10.0.0.0/24","10.0.2.0/24"]' },
+    refusedNaming: "network.publicSubnetCidrs",
+  },
+  { name: "customer-managed key adopted: refused", before: {}, after: { CONFIG__encryption__customerManagedKey: "create" }, refusedNaming: "encryption.customerManagedKey" },
+  {
+    name: "delivery mode left with a full artifact bucket: refused",
+    before: {},
+    after: { CONFIG__delivery: '{"mode":"github-actions","repository":"my-org/shop"}', CONFIG__source: "null" },
+    refusedNaming: "delivery.mode",
+  },
+  {
+    name: "delivery mode left after artifacts.forceDestroy: plans",
+    before: { CONFIG__artifacts__forceDestroy: "true" },
+    after: { CONFIG__delivery: '{"mode":"github-actions","repository":"my-org/shop"}', CONFIG__source: "null" },
+  },
+  { name: "protected database renamed: refused", before: DB, after: { ...DB, CONFIG__database__databaseName: "shop" }, refusedNaming: "database" },
+  { name: "protected database disabled: refused", before: DB, after: {}, refusedNaming: "database" },
+  { name: "unprotected database disabled: plans", before: { ...DB, CONFIG__database__deletionProtection: "false" }, after: {} },
+  { name: "created CodeCommit repository dropped: refused", before: { CONFIG__source: CODECOMMIT }, after: {}, refusedNaming: "source:" },
+];
+
+export interface GuardRow {
+  readonly name: string;
+  readonly seconds: number;
+  readonly ok: boolean;
+}
+
+function configEnv(base: NodeJS.ProcessEnv, overrides: Overrides): NodeJS.ProcessEnv {
+  return { ...base, CONFIG: "config/default.json", CONFIG__sandbox: "true", ...overrides };
+}
+
+export async function runGuardCase(c: GuardCase, work: string, base: NodeJS.ProcessEnv): Promise<GuardRow> {
+  const started = Date.now();
+  const dir = join(work, c.name.replace(/[^a-z0-9]+/gi, "-"));
+  mkdirSync(dir, { recursive: true });
+  const stateFile = join(dir, "terraform.tfstate");
+  const withState = (overrides: Overrides) => configEnv({ ...base, CONFIG__localStatePath: stateFile }, overrides);
+
+  // The state of a stack applied with the "before" config, as far as the guard reads it.
+  const recorded = stackShape(loadConfig(withState(c.before)));
+  writeFileSync(
+    stateFile,
+    JSON.stringify({
+      version: 4,
+      terraform_version: "1.11.4",
+      serial: 1,
+      lineage: "00000000-0000-4000-8000-000000000000",
+      outputs: { [SHAPE_OUTPUT]: { value: JSON.stringify(recorded), type: "string" } },
+      resources: [],
+      check_results: null,
+    }),
+  );
+
+  const done = (ok: boolean, why?: string, result?: { code: number; stdout: string; stderr: string; seconds: number }): GuardRow => {
+    if (!ok) console.error(`\n✗ guard case "${c.name}": ${why}\n${result ? tail(result) : ""}\n`);
+    return { name: c.name, seconds: (Date.now() - started) / 1000, ok };
+  };
+  const synth = await synthesize("config/default.json", join(dir, "out"), withState(c.after));
+  if (!synth.stackDir) return done(false, "synth failed", synth);
+  const init = await run("terraform", initArgs(stateFile), { cwd: synth.stackDir, env: base });
+  if (init.code !== 0) return done(false, "init failed", init);
+  const plan = await run("terraform", ["plan", "-input=false", "-no-color", "-lock=false", "-refresh=false"], { cwd: synth.stackDir, env: base });
+  const output = plan.stdout + plan.stderr;
+  if (!c.refusedNaming) return plan.code === 0 ? done(true) : done(false, "expected the plan to pass", plan);
+  const refused = plan.code !== 0 && /Resource precondition failed/.test(output) && output.replace(/\s+/g, " ").includes(c.refusedNaming);
+  return refused ? done(true) : done(false, `expected a refusal naming ${c.refusedNaming}`, plan);
+}

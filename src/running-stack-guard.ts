@@ -1,0 +1,178 @@
+import { DataResource, TerraformLocal, TerraformOutput } from "cdktf";
+import { Construct } from "constructs";
+import { DataAwsS3Object } from "@cdktf/provider-aws/lib/data-aws-s3-object";
+import { DataAwsS3Objects } from "@cdktf/provider-aws/lib/data-aws-s3-objects";
+import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
+import { StackConfig } from "./config";
+
+/** Name of the output that records, in the state, the settings a running stack must keep. */
+export const SHAPE_OUTPUT = "running_stack_shape";
+
+/** The settings a running stack cannot change in place, as recorded after each apply. */
+export interface StackShape {
+  readonly region: string;
+  readonly appName: string;
+  readonly availabilityZones: string[];
+  readonly vpcCidr: string;
+  readonly publicSubnetCidrs: string[];
+  /** The private subnets that exist (none without NAT). */
+  readonly privateSubnetCidrs: string[];
+  /** Tasks in public subnets (natGateways "none") rather than private ones. */
+  readonly tasksInPublicSubnets: boolean;
+  readonly customerManagedKey: string;
+  readonly deliveryMode: string;
+  readonly artifactsForceDestroy: boolean;
+  /** Storage the source owns (a created CodeCommit repository or S3 bucket), or "" when it owns none. */
+  readonly sourceStorage: string;
+  /** Each environment's database: what replaces it, and whether AWS refuses to delete it. */
+  readonly databases: Record<string, { readonly databaseName: string; readonly username: string; readonly deletionProtection: boolean }>;
+}
+
+export function stackShape(config: StackConfig): StackShape {
+  const source = config.source;
+  const tasksInPublicSubnets = config.network.natGateways === "none";
+  return {
+    region: config.region,
+    appName: config.appName,
+    availabilityZones: config.availabilityZones,
+    vpcCidr: config.network.vpcCidr,
+    publicSubnetCidrs: config.network.publicSubnetCidrs.slice(0, config.availabilityZones.length),
+    privateSubnetCidrs: tasksInPublicSubnets ? [] : config.network.privateSubnetCidrs.slice(0, config.availabilityZones.length),
+    tasksInPublicSubnets,
+    customerManagedKey: config.encryption.customerManagedKey,
+    deliveryMode: config.delivery.mode,
+    artifactsForceDestroy: config.artifacts.forceDestroy,
+    sourceStorage:
+      source?.kind === "codecommit" && source.createRepository
+        ? `codecommit:${source.repositoryName}`
+        : source?.kind === "s3" && !source.bucketName
+          ? "s3-bucket"
+          : "",
+    databases: config.database.enabled
+      ? Object.fromEntries(
+          config.environments.map((env) => [
+            env.name,
+            { databaseName: config.database.databaseName, username: config.database.username, deletionProtection: config.database.deletionProtection },
+          ]),
+        )
+      : {},
+  };
+}
+
+interface Rule {
+  /** A Terraform condition over `prior` (the recorded shape, {} before the first apply) and `new` (this config's). */
+  readonly condition: string;
+  readonly message: string;
+}
+
+const PRIOR = "local.running_stack_recorded";
+const NEW = "local.running_stack_shape";
+/** A recorded setting, or this config's value when the state has none (a new stack passes every rule). */
+const prior = (key: keyof StackShape) => `lookup(${PRIOR}, "${key}", ${NEW}.${key})`;
+const unchanged = (key: keyof StackShape) => `jsonencode(${prior(key)}) == jsonencode(${NEW}.${key})`;
+/** The recorded list is still the start of the new one: entries may be added, none changed or removed. */
+const onlyAppended = (key: keyof StackShape) =>
+  `length(${prior(key)}) <= length(${NEW}.${key}) && jsonencode(slice(${NEW}.${key}, 0, min(length(${prior(key)}), length(${NEW}.${key})))) == jsonencode(${prior(key)})`;
+
+/**
+ * The changes AWS would refuse, or that would delete something still in use, on a running stack. Each is
+ * refused at plan time with what to do instead.
+ */
+const RULES: Rule[] = [
+  {
+    condition: unchanged("region"),
+    message:
+      "region: a running stack cannot move to another region. Deploy the stack anew there (another appName or state), move traffic, then destroy this one.",
+  },
+  {
+    condition: unchanged("appName"),
+    message:
+      "appName: renaming a running stack would replace every resource, the load balancers and their DNS names among them. Keep the name, or deploy a new stack with the new name beside this one and destroy this one once traffic has moved.",
+  },
+  {
+    condition: `${onlyAppended("availabilityZones")} && ${onlyAppended("publicSubnetCidrs")} && ${unchanged("vpcCidr")}`,
+    message:
+      "availabilityZones / network.vpcCidr / network.publicSubnetCidrs: the load balancers and tasks of a running stack sit in these subnets, which AWS will not delete while they do. A zone may be added (append it, with its subnets, to the end of each list); existing ones cannot be changed or removed in place.",
+  },
+  {
+    condition: `${NEW}.tasksInPublicSubnets ? ${prior("tasksInPublicSubnets")} : (${prior("tasksInPublicSubnets")} || (${onlyAppended("privateSubnetCidrs")}))`,
+    message:
+      'network.natGateways / network.privateSubnetCidrs: the running tasks sit in the private subnets behind NAT; "none" (or a changed private subnet) would delete the subnets that hold them. "single" and "one-per-az" may be switched freely, a NAT mode adopted from "none" (the next deployment moves the tasks to the new private subnets), and private subnets appended with a new zone; to go back to "none", deploy the stack anew.',
+  },
+  {
+    condition: unchanged("customerManagedKey"),
+    message:
+      "encryption.customerManagedKey: ECR repositories and RDS instances keep the key they were created with; changing it would replace the image repository (and its images) and every database. Keep it, or deploy the stack anew.",
+  },
+  {
+    condition: `${unchanged("deliveryMode")} || ${prior("deliveryMode")} != "codepipeline" || ${prior("artifactsForceDestroy")}`,
+    message:
+      'delivery.mode: leaving "codepipeline" deletes the artifact bucket, which S3 refuses while it holds artifacts. Set artifacts.forceDestroy to true and apply first, then change delivery.mode.',
+  },
+  {
+    condition: `${prior("sourceStorage")} == "" || ${unchanged("sourceStorage")}`,
+    message:
+      "source: the pipeline's source owns storage (a CodeCommit repository it created, or its S3 bucket) that this change would delete with its content. Keep the source, or first set source.createRepository to false (CodeCommit) or name the bucket in source.bucketName (S3) so the stack stops owning it.",
+  },
+  {
+    condition: `alltrue([for env, db in ${prior("databases")} : !db.deletionProtection || try(${NEW}.databases[env].databaseName == db.databaseName && ${NEW}.databases[env].username == db.username, false)])`,
+    message:
+      "database / environments: this change would delete or replace a database that has deletion protection (disabling the database, removing its environment, or changing database.databaseName or database.username, which RDS cannot change in place). Set database.deletionProtection to false and apply first if the data may go, or keep these settings.",
+  },
+];
+
+export interface RunningStackGuardProps {
+  readonly config: StackConfig;
+  /** The provider that can read the S3 state bucket (in its region), with an S3 backend. */
+  readonly stateProvider?: AwsProvider;
+}
+
+/**
+ * Refuses, at plan time, a change that a running stack cannot take in place. Every apply records the
+ * settings in question as an output in the state; the next plan reads that output back from the state
+ * it is planning against (with plain Terraform: the local state file through `file()`, or the S3 state
+ * object through the S3 data sources) and checks the new config against it with preconditions, each
+ * failing with a message that names the setting and says what to do instead. A new stack has no state
+ * and passes every rule.
+ */
+export class RunningStackGuard extends Construct {
+  constructor(scope: Construct, id: string, props: RunningStackGuardProps) {
+    super(scope, id);
+    const config = props.config;
+    new TerraformLocal(this, "shape", stackShape(config)).overrideLogicalId("running_stack_shape");
+    new TerraformOutput(this, "output", {
+      value: `\${jsonencode(${NEW})}`,
+      description: "Settings a running stack must keep; the next plan checks its config against them",
+    }).overrideLogicalId(SHAPE_OUTPUT);
+
+    new TerraformLocal(this, "recorded", `\${jsondecode(${this.recordedShape(config, props.stateProvider)})}`).overrideLogicalId("running_stack_recorded");
+    new DataResource(this, "guard", {
+      lifecycle: { precondition: RULES.map((rule) => ({ condition: `\${${rule.condition}}`, errorMessage: rule.message })) },
+    });
+  }
+
+  /** A Terraform expression for the shape the last apply recorded, as a JSON string ("{}" when there is none). */
+  private recordedShape(config: StackConfig, stateProvider?: AwsProvider): string {
+    const fromState = (state: string) => `lookup(lookup(jsondecode(${state}), "outputs", {}), "${SHAPE_OUTPUT}", { value = "{}" }).value`;
+    const backend = config.stateBackend;
+    if (!backend) {
+      const path = JSON.stringify(localStatePath(config));
+      return `fileexists(${path}) ? ${fromState(`file(${path})`)} : "{}"`;
+    }
+    // Sandbox mode reads nothing from AWS: it only ever plans a stack that does not run.
+    if (config.sandbox) return '"{}"';
+    const objects = new DataAwsS3Objects(this, "state-objects", { bucket: backend.bucket, prefix: backend.key, provider: stateProvider });
+    const state = new DataAwsS3Object(this, "state", {
+      bucket: backend.bucket,
+      key: backend.key,
+      provider: stateProvider,
+      count: `\${contains(${objects.fqn}.keys, ${JSON.stringify(backend.key)}) ? 1 : 0}` as unknown as number,
+    });
+    return `length(${state.fqn}) > 0 ? ${fromState(`${state.fqn}[0].body`)} : "{}"`;
+  }
+}
+
+/** Where the local backend keeps the state: the configured path, or cdktf's default in the project root. */
+export function localStatePath(config: StackConfig): string {
+  return config.localStatePath ?? `${process.cwd()}/terraform.${config.appName}.tfstate`;
+}
