@@ -130,9 +130,8 @@ interface JobUnderTest {
 
 function jobsOf(s: Stack, ref: string): JobUnderTest[] {
   const { get } = valuesOf(s);
-  const last = s.stack.environments[s.stack.environments.length - 1];
   const variables = Object.fromEntries(
-    Object.entries(githubActionsVariables(valuesOf(s).values.region, s.stack.githubActions!, s.stack.repository, last)).map(([k, v]) => [
+    Object.entries(githubActionsVariables(s.stack)).map(([k, v]) => [
       k,
       String(get(v)),
     ]),

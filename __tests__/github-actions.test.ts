@@ -98,7 +98,7 @@ describe("app-repo-sample/.github/workflows/deploy.yml", () => {
   const steps = [...workflow.jobs.build.steps, ...workflow.jobs.deploy.steps];
   const variableNames = (delivery: Record<string, unknown>) => {
     const s = github(delivery);
-    return Object.keys(githubActionsVariables("eu-central-1", s.stack.githubActions!, s.stack.repository, s.stack.environments[0])).sort();
+    return Object.keys(githubActionsVariables(s.stack)).sort();
   };
   const uses = steps.map((st: { uses?: string }) => st.uses).filter(Boolean);
 
@@ -112,7 +112,7 @@ describe("app-repo-sample/.github/workflows/deploy.yml", () => {
   it("the variables' values are the stack's own: region, container name and port, deployment group", () => {
     const s = github({});
     const env = s.stack.environments[0];
-    const values = githubActionsVariables("eu-central-1", s.stack.githubActions!, s.stack.repository, env);
+    const values = githubActionsVariables(s.stack);
     expect(values.AWS_REGION).toBe("eu-central-1");
     expect(values.CONTAINER_NAME).toBe("web");
     expect(values.CONTAINER_PORT).toBe("80");
@@ -148,11 +148,16 @@ describe("app-repo-sample/.github/workflows/deploy.yml", () => {
         .slice(1, -2)
         .join("\n")
         .replace("${{ vars.CONTAINER_NAME }}", "web")
-        .replace("${{ vars.CONTAINER_PORT }}", "80"),
+        .replace("${{ vars.CONTAINER_PORT }}", "80")
+        .replace("${{ vars.SUBNET_IDS }}", "subnet-a,subnet-b")
+        .replace("${{ vars.SECURITY_GROUP_IDS }}", "sg-1")
+        .replace("${{ vars.ASSIGN_PUBLIC_IP }}", "DISABLED"),
     );
     expect(appspec.Resources[0].TargetService.Properties).toEqual({
       TaskDefinition: "<TASK_DEFINITION>",
       LoadBalancerInfo: { ContainerName: "web", ContainerPort: 80 },
+      PlatformVersion: "LATEST",
+      NetworkConfiguration: { AwsvpcConfiguration: { Subnets: ["subnet-a", "subnet-b"], SecurityGroups: ["sg-1"], AssignPublicIp: "DISABLED" } },
     });
   });
 });

@@ -20,6 +20,7 @@ export const SANDBOX_CREDENTIALS = { accessKey: "sandbox", secretKey: "sandbox" 
 
 /** The whole blue/green delivery platform for one application, wired from a validated config. */
 export class BlueGreenStack extends TerraformStack {
+  readonly region: string;
   readonly network: Network;
   /** The customer-managed key, when configured. */
   readonly encryptionKey?: EncryptionKey;
@@ -38,6 +39,7 @@ export class BlueGreenStack extends TerraformStack {
   constructor(scope: Construct, id: string, config: StackConfig) {
     super(scope, id);
     const app = config.appName;
+    this.region = config.region;
 
     const sandbox = config.sandbox
       ? {
@@ -177,7 +179,7 @@ export class BlueGreenStack extends TerraformStack {
       outputs.github_actions_push_role_arn = [this.githubActions.pushRole.role.arn, "Role the workflow's build job assumes (OIDC): push to ECR"];
       outputs.github_actions_deploy_role_arn = [this.githubActions.deployRole.role.arn, "Role the workflow's deploy job assumes (OIDC): register and deploy"];
       outputs.github_actions_variables = [
-        Fn.jsonencode(githubActionsVariables(region, this.githubActions, this.repository, last)),
+        Fn.jsonencode(githubActionsVariables(this)),
         "Set each as a GitHub Actions variable of the repository (gh variable set NAME --body VALUE); the workflow reads them",
       ];
     }
@@ -190,20 +192,21 @@ export class BlueGreenStack extends TerraformStack {
   }
 }
 
-/** Everything app-repo-sample/.github/workflows/deploy.yml reads from `vars.*`, by variable name. */
-export function githubActionsVariables(
-  region: string,
-  delivery: GitHubActionsDelivery,
-  repository: ContainerRepository,
-  target: DeploymentEnvironment,
-): Record<string, string> {
+/**
+ * Everything app-repo-sample/.github/workflows/deploy.yml reads from `vars.*`, by variable name, for the
+ * environment it deploys to (the last).
+ */
+export function githubActionsVariables(stack: BlueGreenStack): Record<string, string> {
+  const delivery = stack.githubActions;
+  if (!delivery) throw new Error("githubActionsVariables: the stack has no GitHub Actions delivery");
+  const target = stack.environments[stack.environments.length - 1];
   return {
-    AWS_REGION: region,
+    AWS_REGION: stack.region,
     AWS_PUSH_ROLE_ARN: delivery.pushRole.role.arn,
     AWS_DEPLOY_ROLE_ARN: delivery.deployRole.role.arn,
     // Only with an environment trust: the deploy job must then run in that GitHub environment.
     ...(delivery.githubEnvironment ? { DEPLOY_ENVIRONMENT: delivery.githubEnvironment } : {}),
-    ECR_REPOSITORY_URI: repository.repository.repositoryUrl,
+    ECR_REPOSITORY_URI: stack.repository.repository.repositoryUrl,
     TASK_FAMILY: target.service.taskDefinition.family,
     CONTAINER_NAME: target.service.containerName,
     CONTAINER_PORT: String(target.service.containerPort),
@@ -211,5 +214,9 @@ export function githubActionsVariables(
     ECS_SERVICE: target.service.service.name,
     CODEDEPLOY_APPLICATION: target.deployment.application.name,
     CODEDEPLOY_DEPLOYMENT_GROUP: target.deployment.deploymentGroup.deploymentGroupName,
+    // The AppSpec's network configuration: a NAT mode or zone change reaches the tasks with the next run.
+    SUBNET_IDS: Fn.join(",", stack.network.taskSubnets.map((s) => s.id)),
+    SECURITY_GROUP_IDS: target.service.securityGroup.id,
+    ASSIGN_PUBLIC_IP: stack.network.assignPublicIp ? "ENABLED" : "DISABLED",
   };
 }
