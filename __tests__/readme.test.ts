@@ -14,6 +14,19 @@ describe("README", () => {
   const readme = readFileSync("README.md", "utf8");
   const tableRows = readme.split("\n").filter((l) => l.startsWith("| `"));
 
+  it("says for every setting how a change reaches a running stack", () => {
+    const lines = readme.split("\n");
+    const header = lines.indexOf("| setting | type | default | description | on a running stack |");
+    expect(header).toBeGreaterThan(0);
+    const rows = lines.slice(header + 2).filter((_, i, all) => all.slice(0, i + 1).every((l) => l.startsWith("| `")));
+    expect(rows.length).toBeGreaterThan(80);
+    for (const row of rows) {
+      const cells = row.split(/(?<!\\)\|/).slice(1, -1).map((c) => c.trim());
+      expect(cells.length, row).toBe(5);
+      expect(cells[4], row).toMatch(/applies now|next deployment|maintenance window|refused|append|state|planning only|rename|top-level|–/);
+    }
+  });
+
   it("documents every setting of the schema in the config reference", () => {
     const full = parseConfig(
       rawConfig({

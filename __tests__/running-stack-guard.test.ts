@@ -25,13 +25,14 @@ describe("running-stack guard", () => {
       "delivery.mode",
       "source",
       "database / environments",
+      "database.engineVersion",
     ]);
   });
 
   it("reads the local state file the backend keeps", () => {
     const { tf } = synth({ localStatePath: "state/shop.tfstate" });
     expect(tf.terraform.backend.local.path).toBe("state/shop.tfstate");
-    expect((tf as any).locals.running_stack_recorded).toContain('fileexists("state/shop.tfstate") ? ');
+    expect((tf as any).locals.running_stack_state).toBe('${jsondecode(fileexists("state/shop.tfstate") ? file("state/shop.tfstate") : "{}")}');
   });
 
   it("with an S3 backend, reads the state object through the S3 data sources, only if it exists", () => {
@@ -45,7 +46,7 @@ describe("running-stack guard", () => {
   it("records which storage the source owns, and each environment's protected database", () => {
     const shape = stackShape(config({ source: { kind: "codecommit", repositoryName: "shop" }, database: { enabled: true } }));
     expect(shape.sourceStorage).toBe("codecommit:shop");
-    expect(shape.databases).toEqual({ production: { databaseName: "app", username: "app_admin", deletionProtection: true } });
+    expect(shape.databases).toEqual({ production: { databaseName: "app", username: "app_admin", deletionProtection: true, engineMajor: "16" } });
     expect(stackShape(config({ network: { natGateways: "none" } })).privateSubnetCidrs).toEqual([]);
   });
 });

@@ -25,7 +25,10 @@ export interface StackShape {
   /** Storage the source owns (a created CodeCommit repository or S3 bucket), or "" when it owns none. */
   readonly sourceStorage: string;
   /** Each environment's database: what replaces it, and whether AWS refuses to delete it. */
-  readonly databases: Record<string, { readonly databaseName: string; readonly username: string; readonly deletionProtection: boolean }>;
+  readonly databases: Record<
+    string,
+    { readonly databaseName: string; readonly username: string; readonly deletionProtection: boolean; readonly engineMajor: string }
+  >;
 }
 
 export function stackShape(config: StackConfig): StackShape {
@@ -52,7 +55,12 @@ export function stackShape(config: StackConfig): StackShape {
       ? Object.fromEntries(
           config.environments.map((env) => [
             env.name,
-            { databaseName: config.database.databaseName, username: config.database.username, deletionProtection: config.database.deletionProtection },
+            {
+              databaseName: config.database.databaseName,
+              username: config.database.username,
+              deletionProtection: config.database.deletionProtection,
+              engineMajor: config.database.engineVersion.split(".")[0],
+            },
           ]),
         )
       : {},
@@ -110,14 +118,19 @@ const RULES: Rule[] = [
       'delivery.mode: leaving "codepipeline" deletes the artifact bucket, which S3 refuses while it holds artifacts. Set artifacts.forceDestroy to true and apply first, then change delivery.mode.',
   },
   {
-    condition: `${prior("sourceStorage")} == "" || ${unchanged("sourceStorage")}`,
+    condition: `${unchanged("sourceStorage")} || !local.running_stack_owns_source_storage`,
     message:
-      "source: the pipeline's source owns storage (a CodeCommit repository it created, or its S3 bucket) that this change would delete with its content. Keep the source, or first set source.createRepository to false (CodeCommit) or name the bucket in source.bucketName (S3) so the stack stops owning it.",
+      "source: the stack created the pipeline's source storage (a CodeCommit repository or an S3 bucket), and this change would delete it with its content. Keep the source, or take the storage out of the stack first: `terraform state rm` of its address keeps it in AWS, outside the stack, and this change then applies.",
   },
   {
     condition: `alltrue([for env, db in ${prior("databases")} : !db.deletionProtection || try(${NEW}.databases[env].databaseName == db.databaseName && ${NEW}.databases[env].username == db.username, false)])`,
     message:
       "database / environments: this change would delete or replace a database that has deletion protection (disabling the database, removing its environment, or changing database.databaseName or database.username, which RDS cannot change in place). Set database.deletionProtection to false and apply first if the data may go, or keep these settings.",
+  },
+  {
+    condition: `alltrue([for env, db in ${prior("databases")} : try(${NEW}.databases[env].engineMajor == db.engineMajor, true)])`,
+    message:
+      "database.engineVersion: a major version upgrade needs RDS's major-version path (a snapshot, a tested upgrade, allow_major_version_upgrade), which this stack does not take on a running database. Keep the major version (minor versions are applied by RDS in its maintenance window), or restore a snapshot into a stack on the new version.",
   },
 ];
 
@@ -145,19 +158,28 @@ export class RunningStackGuard extends Construct {
       description: "Settings a running stack must keep; the next plan checks its config against them",
     }).overrideLogicalId(SHAPE_OUTPUT);
 
-    new TerraformLocal(this, "recorded", `\${jsondecode(${this.recordedShape(config, props.stateProvider)})}`).overrideLogicalId("running_stack_recorded");
+    const state = "local.running_stack_state";
+    new TerraformLocal(this, "state-json", `\${jsondecode(${this.stateJson(config, props.stateProvider)})}`).overrideLogicalId("running_stack_state");
+    new TerraformLocal(this, "recorded", `\${jsondecode(lookup(lookup(${state}, "outputs", {}), "${SHAPE_OUTPUT}", { value = "{}" }).value)}`).overrideLogicalId(
+      "running_stack_recorded",
+    );
+    // Storage the source construct created (its CodeCommit repository or S3 bucket) that is still in the state.
+    new TerraformLocal(
+      this,
+      "owns-source-storage",
+      `\${length([for r in lookup(${state}, "resources", []) : r if contains(["aws_codecommit_repository", "aws_s3_bucket"], r.type) && startswith(r.name, "source_")]) > 0}`,
+    ).overrideLogicalId("running_stack_owns_source_storage");
     new DataResource(this, "guard", {
       lifecycle: { precondition: RULES.map((rule) => ({ condition: `\${${rule.condition}}`, errorMessage: rule.message })) },
     });
   }
 
-  /** A Terraform expression for the shape the last apply recorded, as a JSON string ("{}" when there is none). */
-  private recordedShape(config: StackConfig, stateProvider?: AwsProvider): string {
-    const fromState = (state: string) => `lookup(lookup(jsondecode(${state}), "outputs", {}), "${SHAPE_OUTPUT}", { value = "{}" }).value`;
+  /** A Terraform expression for the state this plan runs against, as JSON ("{}" when there is none yet). */
+  private stateJson(config: StackConfig, stateProvider?: AwsProvider): string {
     const backend = config.stateBackend;
     if (!backend) {
       const path = JSON.stringify(localStatePath(config));
-      return `fileexists(${path}) ? ${fromState(`file(${path})`)} : "{}"`;
+      return `fileexists(${path}) ? file(${path}) : "{}"`;
     }
     // Sandbox mode reads nothing from AWS: it only ever plans a stack that does not run.
     if (config.sandbox) return '"{}"';
@@ -168,7 +190,7 @@ export class RunningStackGuard extends Construct {
       provider: stateProvider,
       count: `\${contains(${objects.fqn}.keys, ${JSON.stringify(backend.key)}) ? 1 : 0}` as unknown as number,
     });
-    return `length(${state.fqn}) > 0 ? ${fromState(`${state.fqn}[0].body`)} : "{}"`;
+    return `length(${state.fqn}) > 0 ? ${state.fqn}[0].body : "{}"`;
   }
 }
 

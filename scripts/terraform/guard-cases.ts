@@ -18,6 +18,8 @@ export interface GuardCase {
   readonly after: Overrides;
   /** The setting the refusal must name; undefined when the change is allowed. */
   readonly refusedNaming?: string;
+  /** Resources the state holds besides the recorded settings (type and logical name). */
+  readonly inState?: Array<{ type: string; name: string }>;
 }
 
 const DB = { CONFIG__database__enabled: "true" };
@@ -60,7 +62,16 @@ export const GUARD_CASES: GuardCase[] = [
   { name: "protected database renamed: refused", before: DB, after: { ...DB, CONFIG__database__databaseName: "shop" }, refusedNaming: "database" },
   { name: "protected database disabled: refused", before: DB, after: {}, refusedNaming: "database" },
   { name: "unprotected database disabled: plans", before: { ...DB, CONFIG__database__deletionProtection: "false" }, after: {} },
-  { name: "created CodeCommit repository dropped: refused", before: { CONFIG__source: CODECOMMIT }, after: {}, refusedNaming: "source:" },
+  { name: "database major version raised: refused", before: DB, after: { ...DB, CONFIG__database__engineVersion: '"17"' }, refusedNaming: "database.engineVersion" },
+  { name: "database minor version set: plans", before: DB, after: { ...DB, CONFIG__database__engineVersion: '"16.4"' } },
+  {
+    name: "created CodeCommit repository dropped: refused",
+    before: { CONFIG__source: CODECOMMIT },
+    after: {},
+    inState: [{ type: "aws_codecommit_repository", name: "source_repo_00000000" }],
+    refusedNaming: "source:",
+  },
+  { name: "CodeCommit repository dropped after `terraform state rm`: plans", before: { CONFIG__source: CODECOMMIT }, after: {} },
 ];
 
 export interface GuardRow {
@@ -90,7 +101,7 @@ export async function runGuardCase(c: GuardCase, work: string, base: NodeJS.Proc
       serial: 1,
       lineage: "00000000-0000-4000-8000-000000000000",
       outputs: { [SHAPE_OUTPUT]: { value: JSON.stringify(recorded), type: "string" } },
-      resources: [],
+      resources: (c.inState ?? []).map((r) => ({ mode: "managed", type: r.type, name: r.name, provider: 'provider["registry.terraform.io/hashicorp/aws"]', instances: [] })),
       check_results: null,
     }),
   );
