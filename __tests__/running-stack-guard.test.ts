@@ -32,7 +32,7 @@ describe("running-stack guard", () => {
   it("reads the local state file the backend keeps", () => {
     const { tf } = synth({ localStatePath: "state/shop.tfstate" });
     expect(tf.terraform.backend.local.path).toBe("state/shop.tfstate");
-    expect((tf as any).locals.running_stack_state).toBe('${jsondecode(fileexists("state/shop.tfstate") ? file("state/shop.tfstate") : "{}")}');
+    expect((tf as any).locals.running_stack_state).toBe('${try(jsondecode(file("state/shop.tfstate")), {})}');
   });
 
   it("with an S3 backend, reads the state object through the S3 data sources, only if it exists", () => {

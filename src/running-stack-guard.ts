@@ -159,7 +159,8 @@ export class RunningStackGuard extends Construct {
     }).overrideLogicalId(SHAPE_OUTPUT);
 
     const state = "local.running_stack_state";
-    new TerraformLocal(this, "state-json", `\${jsondecode(${this.stateJson(config, props.stateProvider)})}`).overrideLogicalId("running_stack_state");
+    // try(): no state yet, or the empty file the local backend creates to lock a first apply.
+    new TerraformLocal(this, "state-json", `\${try(jsondecode(${this.stateJson(config, props.stateProvider)}), {})}`).overrideLogicalId("running_stack_state");
     new TerraformLocal(this, "recorded", `\${jsondecode(lookup(lookup(${state}, "outputs", {}), "${SHAPE_OUTPUT}", { value = "{}" }).value)}`).overrideLogicalId(
       "running_stack_recorded",
     );
@@ -179,7 +180,7 @@ export class RunningStackGuard extends Construct {
     const backend = config.stateBackend;
     if (!backend) {
       const path = JSON.stringify(localStatePath(config));
-      return `fileexists(${path}) ? file(${path}) : "{}"`;
+      return `file(${path})`;
     }
     // Sandbox mode reads nothing from AWS: it only ever plans a stack that does not run.
     if (config.sandbox) return '"{}"';

@@ -11,9 +11,11 @@ import { ElasticLoadBalancingV2Client, ModifyListenerCommand } from "@aws-sdk/cl
 import { Check, ClientConfig, Deployed, describeListener, forwardTarget } from "./checks";
 
 /**
- * Leaves the stack the way a finished CodeDeploy blue/green deployment does: a new task definition
- * revision, a replacement task set on the green target group made primary, the production listener on
- * green and the test listener on blue. Returns what it did, step by step.
+ * Leaves the stack the way a finished CodeDeploy blue/green deployment does: a new revision of the
+ * family's latest task definition (as the pipeline renders it, with a new image), a replacement task set
+ * on the target group production does not use, made primary, with the container port the revision
+ * maps (as the AppSpec gives it), then production on that group and test on the other. A second
+ * deployment goes back the other way. Returns what it did, step by step.
  */
 export async function simulateBlueGreenDeployment(d: Deployed, clientConfig: ClientConfig): Promise<Check[]> {
   const ecs = new ECSClient(clientConfig);
@@ -49,9 +51,15 @@ export async function simulateBlueGreenDeployment(d: Deployed, clientConfig: Cli
     return next && next.revision! > current.revision! ? undefined : "revision did not advance";
   });
 
-  await step(named("create the replacement task set on green and make it primary"), async () => {
+  const serving = forwardTarget(await describeListener(elb, d.productionListenerArn));
+  const replacement = serving === d.greenTargetGroupArn ? d.blueTargetGroupArn : d.greenTargetGroupArn;
+  const original = replacement === d.greenTargetGroupArn ? d.blueTargetGroupArn : d.greenTargetGroupArn;
+  const side = replacement === d.greenTargetGroupArn ? "green" : "blue";
+  await step(named(`create the replacement task set on ${side} and make it primary`), async () => {
     const { services } = await ecs.send(new DescribeServicesCommand({ cluster: d.clusterArn, services: [d.serviceName] }));
     const service = services?.[0];
+    const { taskDefinition: revision } = await ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition: newRevisionArn }));
+    const containerPort = revision?.containerDefinitions?.find((c) => c.name === d.containerName)?.portMappings?.[0]?.containerPort;
     const { taskSet } = await ecs.send(
       new CreateTaskSetCommand({
         cluster: d.clusterArn,
@@ -60,7 +68,7 @@ export async function simulateBlueGreenDeployment(d: Deployed, clientConfig: Cli
         launchType: "FARGATE",
         networkConfiguration: service?.networkConfiguration,
         loadBalancers: [
-          { targetGroupArn: d.greenTargetGroupArn, containerName: d.containerName, containerPort: service?.loadBalancers?.[0]?.containerPort },
+          { targetGroupArn: replacement, containerName: d.containerName, containerPort },
         ],
       }),
     );
@@ -73,13 +81,13 @@ export async function simulateBlueGreenDeployment(d: Deployed, clientConfig: Cli
     return undefined;
   });
 
-  await step(named("swap listeners: production to green, test to blue"), async () => {
+  await step(named(`swap listeners: production to ${side}, test to the other`), async () => {
     const forward = (arn: string) => [{ Type: "forward" as const, TargetGroupArn: arn }];
-    await elb.send(new ModifyListenerCommand({ ListenerArn: d.productionListenerArn, DefaultActions: forward(d.greenTargetGroupArn) }));
-    await elb.send(new ModifyListenerCommand({ ListenerArn: d.testListenerArn, DefaultActions: forward(d.blueTargetGroupArn) }));
+    await elb.send(new ModifyListenerCommand({ ListenerArn: d.productionListenerArn, DefaultActions: forward(replacement) }));
+    await elb.send(new ModifyListenerCommand({ ListenerArn: d.testListenerArn, DefaultActions: forward(original) }));
     const prod = forwardTarget(await describeListener(elb, d.productionListenerArn));
     const test = forwardTarget(await describeListener(elb, d.testListenerArn));
-    return prod === d.greenTargetGroupArn && test === d.blueTargetGroupArn ? undefined : `listeners now ${prod} / ${test}`;
+    return prod === replacement && test === original ? undefined : `listeners now ${prod} / ${test}`;
   });
   return steps;
 }

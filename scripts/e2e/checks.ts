@@ -131,7 +131,11 @@ function differs(what: string, actual: unknown, expected: unknown): string | und
 }
 
 /** Checks, through the AWS API, that what the apply created is wired as the stack intends. */
-export async function checkWiring(stack: DeployedStack, clientConfig: ClientConfig): Promise<Check[]> {
+/**
+ * The stack's wiring as the AWS APIs report it. A fresh stack serves from blue; after deployments
+ * (`deployed`) either group may serve, as long as the service, production and test agree.
+ */
+export async function checkWiring(stack: DeployedStack, clientConfig: ClientConfig, deployed = false): Promise<Check[]> {
   const ecs = new ECSClient(clientConfig);
   const elb = new ElasticLoadBalancingV2Client(clientConfig);
   const codedeploy = new CodeDeployClient(clientConfig);
@@ -141,20 +145,27 @@ export async function checkWiring(stack: DeployedStack, clientConfig: ClientConf
 
   const perEnvironment = stack.environments.flatMap((d) => {
     const named = (what: string) => `${d.environment}: ${what}`;
+    const serving = async () => {
+      const production = forwardTarget(await describeListener(elb, d.productionListenerArn));
+      return deployed && production === d.greenTargetGroupArn
+        ? { side: "green", arn: d.greenTargetGroupArn, other: d.blueTargetGroupArn }
+        : { side: "blue", arn: d.blueTargetGroupArn, other: d.greenTargetGroupArn };
+    };
+    const servingName = deployed ? "the serving" : "the blue";
     return [
       check(named("ECS service uses the CODE_DEPLOY controller"), async () => {
         const { services } = await ecs.send(new DescribeServicesCommand({ cluster: d.clusterArn, services: [d.serviceName] }));
         return differs("deploymentController", services?.[0]?.deploymentController?.type, "CODE_DEPLOY");
       }),
-      check(named("ECS service is attached to the blue target group only"), async () => {
+      check(named(`ECS service is attached to ${servingName} target group only`), async () => {
         const { services } = await ecs.send(new DescribeServicesCommand({ cluster: d.clusterArn, services: [d.serviceName] }));
-        return differs("loadBalancers", services?.[0]?.loadBalancers?.map((lb) => lb.targetGroupArn), [d.blueTargetGroupArn]);
+        return differs("loadBalancers", services?.[0]?.loadBalancers?.map((lb) => lb.targetGroupArn), [(await serving()).arn]);
       }),
-      check(named("production listener forwards to blue"), async () =>
-        differs("production", forwardTarget(await describeListener(elb, d.productionListenerArn)), d.blueTargetGroupArn),
+      check(named(`production listener forwards to ${deployed ? "blue or green" : "blue"}`), async () =>
+        differs("production", forwardTarget(await describeListener(elb, d.productionListenerArn)), (await serving()).arn),
       ),
-      check(named("test listener forwards to green"), async () =>
-        differs("test", forwardTarget(await describeListener(elb, d.testListenerArn)), d.greenTargetGroupArn),
+      check(named(`test listener forwards to ${deployed ? "the other group" : "green"}`), async () =>
+        differs("test", forwardTarget(await describeListener(elb, d.testListenerArn)), (await serving()).other),
       ),
       check(named("deployment group names both target groups and both listeners, BLUE_GREEN with traffic control"), async () => {
         const { deploymentGroupInfo: g } = await codedeploy.send(

@@ -1,0 +1,225 @@
+/**
+ * Day-2 tier: the default stack is applied on moto and a blue/green deployment simulated; then settings
+ * are changed one after another, as a user changes a running stack. For each change the plan must hold
+ * no update AWS refuses on a live CODE_DEPLOY service and no deletion of a resource in use (read from
+ * the plan's JSON) — or be refused at plan time with a message naming the setting. What is accepted is
+ * applied, a deployment simulated, and the re-plan must be clean. Last, destroy and leftover checks.
+ * Ends with "N passed, N failed".
+ */
+import { mkdirSync, rmSync } from "node:fs";
+import { join } from "node:path";
+import { loadConfig } from "../src/config";
+import { simulateBlueGreenDeployment } from "./e2e/bluegreen";
+import { Check, checkWiring, locate } from "./e2e/checks";
+import { checkNothingLeft } from "./e2e/leftovers";
+import { stateResources, StateResource } from "./e2e/state";
+import { startMoto, withMoto } from "./lib/moto";
+import { initArgs, requireTool, run, SCRATCH, synthesize, tail, terraformEnv } from "./lib/tools";
+
+interface Step {
+  readonly name: string;
+  /** Settings changed by this step (they stay changed for the steps after it). */
+  readonly change: Record<string, string>;
+  /** The setting a refusal must name; undefined when the change must apply. */
+  readonly refusedNaming?: string;
+}
+
+const STEPS: Step[] = [
+  {
+    name: "sizes, environment variables and health-check path",
+    change: {
+      CONFIG__service__cpu: "512",
+      CONFIG__service__memory: "1024",
+      CONFIG__service__environment: '{"FEATURE_FLAG":"on"}',
+      CONFIG__loadBalancer__healthCheckPath: "/health",
+    },
+  },
+  {
+    name: "test port, deployment config and desired count",
+    change: {
+      CONFIG__loadBalancer__testPort: "9090",
+      CONFIG__deployment__deploymentConfigName: "CodeDeployDefault.ECSCanary10Percent5Minutes",
+      CONFIG__service__desiredCount: "2",
+    },
+  },
+  { name: "adding an environment (staging before production)", change: { CONFIG__environments: '[{"name":"staging"},{"name":"production"}]' } },
+  { name: "the container port", change: { CONFIG__service__containerPort: "8080" } },
+  { name: "NAT mode single -> one-per-az", change: { CONFIG__network__natGateways: "one-per-az" } },
+  { name: "NAT mode -> none", change: { CONFIG__network__natGateways: "none" }, refusedNaming: "network.natGateways" },
+];
+
+/** Resources AWS will not delete while in use, or whose deletion drops traffic or data on a running stack. */
+const IN_USE_TYPES = new Set([
+  "aws_vpc",
+  "aws_subnet",
+  "aws_internet_gateway",
+  "aws_nat_gateway",
+  "aws_security_group",
+  "aws_lb",
+  "aws_lb_listener",
+  "aws_lb_target_group",
+  "aws_ecs_cluster",
+  "aws_ecs_service",
+  "aws_db_instance",
+  "aws_ecr_repository",
+  "aws_s3_bucket",
+]);
+
+/** What UpdateService may change on a service under the CODE_DEPLOY controller (AWS refuses the rest). */
+const CODE_DEPLOY_UPDATABLE = new Set([
+  "desired_count",
+  "deployment_maximum_percent",
+  "deployment_minimum_healthy_percent",
+  "health_check_grace_period_seconds",
+  "ordered_placement_strategy",
+  "placement_constraints",
+  "enable_ecs_managed_tags",
+  "propagate_tags",
+  "tags",
+  "tags_all",
+]);
+
+interface PlannedChange {
+  address: string;
+  type: string;
+  change: { actions: string[]; before: Record<string, unknown> | null; after: Record<string, unknown> | null };
+}
+
+/** What in a plan AWS would refuse on a running stack, or that deletes something in use. */
+export function unsafeChanges(changes: PlannedChange[]): string[] {
+  const problems: string[] = [];
+  for (const c of changes) {
+    if (IN_USE_TYPES.has(c.type) && c.change.actions.includes("delete")) problems.push(`${c.address}: ${c.change.actions.join("+")} of a resource in use`);
+    if (c.type === "aws_ecs_service" && c.change.actions.includes("update")) {
+      const before = c.change.before ?? {};
+      const after = c.change.after ?? {};
+      for (const key of new Set([...Object.keys(before), ...Object.keys(after)])) {
+        if (JSON.stringify(before[key]) === JSON.stringify(after[key]) || CODE_DEPLOY_UPDATABLE.has(key)) continue;
+        if (after[key] === undefined) continue; // unknown until apply, i.e. computed: not sent in UpdateService
+        problems.push(`${c.address}: updates ${key}, which AWS refuses on a CODE_DEPLOY service`);
+      }
+    }
+  }
+  return problems;
+}
+
+interface Outcome {
+  readonly name: string;
+  readonly ok: boolean;
+  readonly seconds: number;
+  readonly note: string;
+}
+
+async function main(): Promise<void> {
+  requireTool("terraform", ["version"], "install Terraform >= 1.5 (https://developer.hashicorp.com/terraform/install) and put it on PATH");
+  const work = join(SCRATCH, "e2e-day2");
+  rmSync(work, { recursive: true, force: true });
+  mkdirSync(work, { recursive: true });
+  const stateFile = join(work, "terraform.tfstate");
+  const moto = await startMoto();
+  console.log(`moto on ${moto.endpoint}; corrections active: ${moto.corrections.join(", ")}`);
+  const env = withMoto(terraformEnv(), moto.endpoint);
+  const outcomes: Outcome[] = [];
+  const checks: Check[] = [];
+  const record = (name: string, started: number, ok: boolean, note = "") => {
+    outcomes.push({ name, ok, seconds: (Date.now() - started) / 1000, note });
+    return ok;
+  };
+  let settings: Record<string, string> = {
+    CONFIG: "config/default.json",
+    CONFIG__sandbox: "false",
+    CONFIG__localStatePath: stateFile,
+    // Lets the destroy at the end run; on by default, as the unit tests assert.
+    CONFIG__database__deletionProtection: "false",
+  };
+  let created: StateResource[] = [];
+  let dir = "";
+
+  /** Synthesizes the current settings into a fresh folder and initializes it against the one state. */
+  const prepare = async (label: string): Promise<string | undefined> => {
+    const started = Date.now();
+    const synth = await synthesize(settings.CONFIG, join(work, label), { ...env, ...settings });
+    if (!synth.stackDir) return void record(`${label}: synth`, started, false, tail(synth, 5));
+    const init = await run("terraform", initArgs(stateFile), { cwd: synth.stackDir, env });
+    if (init.code !== 0) return void record(`${label}: init`, started, false, tail(init, 5));
+    return synth.stackDir;
+  };
+  const applyAndDeploy = async (label: string, stackDir: string, deployedBefore: boolean): Promise<boolean> => {
+    let started = Date.now();
+    const apply = await run("terraform", ["apply", "-auto-approve", "-input=false", "-no-color"], { cwd: stackDir, env, timeoutSeconds: 900 });
+    created = await stateResources(stackDir, env).catch(() => created);
+    if (!record(`${label}: apply`, started, apply.code === 0, apply.code === 0 ? `${created.length} resources in state` : tail(apply, 8))) return false;
+    started = Date.now();
+    const stack = locate(created, loadConfig({ ...settings }));
+    const clientConfig = { region: loadConfig({ ...settings }).region, endpoint: moto.endpoint, credentials: { accessKeyId: "test", secretAccessKey: "test" } };
+    const wiring = await checkWiring(stack, clientConfig, deployedBefore);
+    checks.push(...wiring.map((c) => ({ ...c, name: `${label}: ${c.name}` })));
+    const steps: Check[] = [];
+    for (const e of stack.environments) steps.push(...(await simulateBlueGreenDeployment(e, clientConfig)));
+    checks.push(...steps.map((c) => ({ ...c, name: `${label}: ${c.name}` })));
+    record(`${label}: simulated deployment`, started, steps.every((s) => s.ok), `${steps.filter((s) => s.ok).length}/${steps.length} steps`);
+    started = Date.now();
+    const replan = await run("terraform", ["plan", "-detailed-exitcode", "-input=false", "-no-color", "-lock=false"], { cwd: stackDir, env });
+    return record(`${label}: re-plan after the deployment`, started, replan.code === 0, replan.code === 0 ? "no changes" : tail(replan, 12));
+  };
+
+  try {
+    const first = await prepare("0-initial");
+    if (first && (await applyAndDeploy("initial stack", first, false))) {
+      dir = first;
+      for (const [i, step] of STEPS.entries()) {
+        const before = settings;
+        settings = { ...settings, ...step.change };
+        const label = `${i + 1}-${step.name.replace(/[^a-z0-9]+/gi, "-").toLowerCase()}`;
+        const stackDir = await prepare(label);
+        if (!stackDir) break;
+        const started = Date.now();
+        const plan = await run("terraform", ["plan", "-input=false", "-no-color", "-lock=false", "-out=day2.tfplan"], { cwd: stackDir, env });
+        const output = (plan.stdout + plan.stderr).replace(/\s+/g, " ");
+        if (step.refusedNaming) {
+          const refused = plan.code !== 0 && output.includes("Resource precondition failed") && output.includes(step.refusedNaming);
+          record(`${step.name}: refused at plan time`, started, refused, refused ? `names ${step.refusedNaming}` : tail(plan, 12));
+          settings = before; // the user keeps the old value
+          continue;
+        }
+        if (!record(`${step.name}: plan`, started, plan.code === 0, plan.code === 0 ? "" : tail(plan, 12))) break;
+        const shown = await run("terraform", ["show", "-json", "day2.tfplan"], { cwd: stackDir, env });
+        const changes: PlannedChange[] = JSON.parse(shown.stdout).resource_changes ?? [];
+        const problems = unsafeChanges(changes);
+        const changed = changes.filter((c) => !c.change.actions.includes("no-op")).length;
+        record(`${step.name}: plan is safe on a running stack`, started, problems.length === 0, problems.length ? problems.join("; ") : `${changed} resources change`);
+        dir = stackDir;
+        if (!(await applyAndDeploy(step.name, stackDir, true))) break;
+      }
+    }
+  } finally {
+    const started = Date.now();
+    if (dir) {
+      const destroy = await run("terraform", ["destroy", "-auto-approve", "-input=false", "-no-color"], { cwd: dir, env, timeoutSeconds: 900 });
+      let ok = destroy.code === 0;
+      let note = "";
+      if (!ok) {
+        // moto's threaded server now and then loses a security group rule (see README); a second pass refreshes.
+        const again = await run("terraform", ["destroy", "-auto-approve", "-input=false", "-no-color"], { cwd: dir, env, timeoutSeconds: 900 });
+        ok = again.code === 0;
+        note = ok ? "second pass needed" : tail(again, 8);
+      }
+      record("destroy", started, ok, note);
+      const left = await checkNothingLeft(created, { region: loadConfig({ ...settings }).region, endpoint: moto.endpoint, credentials: { accessKeyId: "test", secretAccessKey: "test" } });
+      checks.push(...left);
+    }
+    moto.stop();
+  }
+
+  console.log("\nday 2 on moto: one change after another on a running stack");
+  console.log("step                                                                   seconds  result");
+  for (const o of outcomes) console.log(`${o.name.padEnd(70)}${o.seconds.toFixed(1).padStart(8)}  ${o.ok ? "ok" : "FAILED"}  ${o.note}`);
+  console.log("checks:");
+  for (const c of checks) console.log(`  ${c.ok ? "ok    " : "FAILED"} ${c.name}${c.detail ? ` — ${c.detail}` : ""}`);
+  const all = [...outcomes.map((o) => o.ok), ...checks.map((c) => c.ok)];
+  const passed = all.filter(Boolean).length;
+  console.log(`${passed} passed, ${all.length - passed} failed`);
+  process.exit(passed === all.length ? 0 : 1);
+}
+
+if (require.main === module) void main();
