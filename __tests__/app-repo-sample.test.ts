@@ -7,8 +7,8 @@ import { parse as parseYaml } from "yaml";
 import { CodebuildProject } from "@cdktf/provider-aws/lib/codebuild-project";
 import { Codepipeline } from "@cdktf/provider-aws/lib/codepipeline";
 import { EcsService } from "@cdktf/provider-aws/lib/ecs-service";
-import { BUILD_ENVIRONMENT_VARIABLES, OPTIONAL_BUILD_VARIABLES, PER_ENVIRONMENT_VARIABLES } from "../src/build-project";
-import { IMAGE_PLACEHOLDER } from "../src/delivery-pipeline";
+import { BUILD_ENVIRONMENT_VARIABLES, OPTIONAL_BUILD_VARIABLES, PER_ENVIRONMENT_VARIABLES } from "../src/delivery/build-project";
+import { IMAGE_PLACEHOLDER } from "../src/delivery/delivery-pipeline";
 import { onlyResource, resourceByRef, synth } from "./helpers";
 
 const sample = (file: string) => readFileSync(`app-repo-sample/${file}`, "utf8");

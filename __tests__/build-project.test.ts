@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { CodebuildProject } from "@cdktf/provider-aws/lib/codebuild-project";
-import { BUILD_ENVIRONMENT_VARIABLES, PER_ENVIRONMENT_VARIABLES } from "../src/build-project";
+import { BUILD_ENVIRONMENT_VARIABLES, PER_ENVIRONMENT_VARIABLES } from "../src/delivery/build-project";
 import { onlyResource, synth } from "./helpers";
 
 describe("BuildProject", () => {

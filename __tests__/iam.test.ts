@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { DataAwsIamPolicyDocument } from "@cdktf/provider-aws/lib/data-aws-iam-policy-document";
 import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
-import { ServiceRole } from "../src/iam";
+import { ServiceRole } from "../src/security/iam";
 import { policyDocument, resourceByRef, resourcesOf, roleStatements, synth, Synthesized } from "./helpers";
 
 function statementsOf(s: Synthesized, role: ServiceRole) {

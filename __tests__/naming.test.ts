@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { cidrContains, cidrsOverlap, isCidr } from "../src/cidr";
+import { cidrContains, cidrsOverlap, isCidr } from "../src/network/cidr";
 import { physicalName } from "../src/naming";
 
 describe("physicalName", () => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { DataAwsS3Object } from "@cdktf/provider-aws/lib/data-aws-s3-object";
 import { DataAwsS3Objects } from "@cdktf/provider-aws/lib/data-aws-s3-objects";
-import { SHAPE_OUTPUT, stackShape } from "../src/running-stack-guard";
+import { SHAPE_OUTPUT, stackShape } from "../src/release-safety/running-stack-guard";
 import { config, resourcesOf, synth } from "./helpers";
 
 /** Unit view of the guard; its behaviour is proved with real Terraform plans in the terraform tier (scripts/terraform/guard-cases.ts). */

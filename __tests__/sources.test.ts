@@ -6,9 +6,9 @@ import { CodecommitRepository } from "@cdktf/provider-aws/lib/codecommit-reposit
 import { DataAwsSecretsmanagerSecretVersion } from "@cdktf/provider-aws/lib/data-aws-secretsmanager-secret-version";
 import { DataAwsSsmParameter } from "@cdktf/provider-aws/lib/data-aws-ssm-parameter";
 import { S3BucketVersioningA } from "@cdktf/provider-aws/lib/s3-bucket-versioning";
-import { SANDBOX_TOKEN_PLACEHOLDER } from "../src/sources/github-oauth-source";
-import { CodeCommitSource } from "../src/sources/codecommit-source";
-import { S3Source } from "../src/sources/s3-source";
+import { SANDBOX_TOKEN_PLACEHOLDER } from "../src/delivery/sources/github-oauth-source";
+import { CodeCommitSource } from "../src/delivery/sources/codecommit-source";
+import { S3Source } from "../src/delivery/sources/s3-source";
 import { onlyResource, roleStatements, synth } from "./helpers";
 
 const synthWithSource = (source: Record<string, unknown>, extra: Record<string, unknown> = {}) => synth({ ...extra, source });

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { cidrContains, cidrsOverlap, isCidr } from "./cidr";
+import { cidrContains, cidrsOverlap, isCidr } from "./network/cidr";
 
 /** CodeDeploy's predefined ECS deployment configurations (AWS has no others without a custom config). */
 export const ECS_DEPLOYMENT_CONFIGS = [

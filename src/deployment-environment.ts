@@ -1,14 +1,14 @@
 import { Construct } from "constructs";
-import { ArtifactBucket } from "./artifact-bucket";
-import { BlueGreenDeployment, EcsDeploymentApplication } from "./blue-green-deployment";
+import { ArtifactBucket } from "./delivery/artifact-bucket";
+import { BlueGreenDeployment, EcsDeploymentApplication } from "./delivery/blue-green-deployment";
 import { ResolvedEnvironment, StackConfig } from "./config";
-import { EncryptionKey } from "./encryption-key";
-import { passRoleStatement, PolicyStatement, siblingArn } from "./iam";
-import { PostgresDatabase } from "./postgres-database";
-import { ContainerRepository } from "./container-repository";
-import { FargateService } from "./fargate-service";
-import { BlueGreenLoadBalancer } from "./load-balancer";
-import { Network } from "./network";
+import { EncryptionKey } from "./security/encryption-key";
+import { passRoleStatement, PolicyStatement, siblingArn } from "./security/iam";
+import { PostgresDatabase } from "./service/postgres-database";
+import { ContainerRepository } from "./service/container-repository";
+import { FargateService } from "./service/fargate-service";
+import { BlueGreenLoadBalancer } from "./network/load-balancer";
+import { Network } from "./network/network";
 
 export interface DeploymentEnvironmentProps {
   readonly appName: string;

@@ -1,19 +1,19 @@
 import { Fn, LocalBackend, S3Backend, TerraformOutput, TerraformStack } from "cdktf";
 import { Construct } from "constructs";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
-import { ArtifactBucket } from "./artifact-bucket";
-import { EcsDeploymentApplication } from "./blue-green-deployment";
-import { BuildProject } from "./build-project";
+import { ArtifactBucket } from "./delivery/artifact-bucket";
+import { EcsDeploymentApplication } from "./delivery/blue-green-deployment";
+import { BuildProject } from "./delivery/build-project";
 import { StackConfig } from "./config";
-import { ContainerRepository } from "./container-repository";
-import { DeliveryPipeline } from "./delivery-pipeline";
+import { ContainerRepository } from "./service/container-repository";
+import { DeliveryPipeline } from "./delivery/delivery-pipeline";
 import { DeploymentEnvironment } from "./deployment-environment";
-import { EncryptionKey } from "./encryption-key";
-import { GitHubActionsDelivery } from "./github-actions-delivery";
+import { EncryptionKey } from "./security/encryption-key";
+import { GitHubActionsDelivery } from "./delivery/github-actions-delivery";
 import { physicalName } from "./naming";
-import { localStatePath, RunningStackGuard } from "./running-stack-guard";
-import { Network } from "./network";
-import { createSource, PipelineSource } from "./sources";
+import { localStatePath, RunningStackGuard } from "./release-safety/running-stack-guard";
+import { Network } from "./network/network";
+import { createSource, PipelineSource } from "./delivery/sources";
 
 /** Credentials used only in sandbox mode, where nothing talks to AWS; they grant nothing anywhere. */
 export const SANDBOX_CREDENTIALS = { accessKey: "sandbox", secretKey: "sandbox" } as const;

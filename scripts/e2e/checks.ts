@@ -6,8 +6,8 @@ import { DescribeListenersCommand, ElasticLoadBalancingV2Client, Listener } from
 import { GetRoleCommand, IAMClient } from "@aws-sdk/client-iam";
 import { GetPublicAccessBlockCommand, S3Client } from "@aws-sdk/client-s3";
 import { StackConfig } from "../../src/config";
-import { stageName } from "../../src/delivery-pipeline";
-import { oidcSubjects } from "../../src/github-actions-delivery";
+import { stageName } from "../../src/delivery/delivery-pipeline";
+import { oidcSubjects } from "../../src/delivery/github-actions-delivery";
 import { physicalName } from "../../src/naming";
 import { one, StateResource } from "./state";
 

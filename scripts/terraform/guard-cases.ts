@@ -7,7 +7,7 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { loadConfig } from "../../src/config";
-import { SHAPE_OUTPUT, stackShape } from "../../src/running-stack-guard";
+import { SHAPE_OUTPUT, stackShape } from "../../src/release-safety/running-stack-guard";
 import { initArgs, run, synthesize, tail } from "../lib/tools";
 
 type Overrides = Record<string, string>;

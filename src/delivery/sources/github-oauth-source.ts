@@ -2,7 +2,7 @@ import { Construct } from "constructs";
 import { CodepipelineStageAction } from "@cdktf/provider-aws/lib/codepipeline";
 import { DataAwsSecretsmanagerSecretVersion } from "@cdktf/provider-aws/lib/data-aws-secretsmanager-secret-version";
 import { DataAwsSsmParameter } from "@cdktf/provider-aws/lib/data-aws-ssm-parameter";
-import { ServiceRole } from "../iam";
+import { ServiceRole } from "../../security/iam";
 import { PipelineSourceBase, sourceStageAction, SourceContext } from "./pipeline-source";
 
 export interface GitHubOAuthSourceProps {

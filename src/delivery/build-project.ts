@@ -3,11 +3,11 @@ import { Construct } from "constructs";
 import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group";
 import { CodebuildProject } from "@cdktf/provider-aws/lib/codebuild-project";
 import { ArtifactBucket } from "./artifact-bucket";
-import { ContainerRepository } from "./container-repository";
-import { EncryptionKey } from "./encryption-key";
-import { DeploymentEnvironment } from "./deployment-environment";
-import { logWriteStatement, ServiceRole } from "./iam";
-import { physicalName } from "./naming";
+import { ContainerRepository } from "../service/container-repository";
+import { EncryptionKey } from "../security/encryption-key";
+import { DeploymentEnvironment } from "../deployment-environment";
+import { logWriteStatement, ServiceRole } from "../security/iam";
+import { physicalName } from "../naming";
 
 export interface BuildProjectProps {
   readonly appName: string;

@@ -12,10 +12,10 @@ import { Vpc } from "@cdktf/provider-aws/lib/vpc";
 import { VpcSecurityGroupEgressRule } from "@cdktf/provider-aws/lib/vpc-security-group-egress-rule";
 import { VpcSecurityGroupIngressRule } from "@cdktf/provider-aws/lib/vpc-security-group-ingress-rule";
 import { ContainerRepository } from "./container-repository";
-import { EncryptionKey } from "./encryption-key";
-import { BlueGreenLoadBalancer } from "./load-balancer";
-import { logWriteStatement, ServiceRole } from "./iam";
-import { physicalName } from "./naming";
+import { EncryptionKey } from "../security/encryption-key";
+import { BlueGreenLoadBalancer } from "../network/load-balancer";
+import { logWriteStatement, ServiceRole } from "../security/iam";
+import { physicalName } from "../naming";
 
 export interface AutoScalingSettings {
   readonly minCapacity: number;

@@ -1,8 +1,8 @@
 import { Construct } from "constructs";
 import { EcrLifecyclePolicy } from "@cdktf/provider-aws/lib/ecr-lifecycle-policy";
 import { EcrRepository } from "@cdktf/provider-aws/lib/ecr-repository";
-import { EncryptionKey } from "./encryption-key";
-import { ServiceRole } from "./iam";
+import { EncryptionKey } from "../security/encryption-key";
+import { ServiceRole } from "../security/iam";
 
 export interface ContainerRepositoryProps {
   /** Repository name. */

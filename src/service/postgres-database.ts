@@ -6,9 +6,9 @@ import { SecurityGroup } from "@cdktf/provider-aws/lib/security-group";
 import { Subnet } from "@cdktf/provider-aws/lib/subnet";
 import { Vpc } from "@cdktf/provider-aws/lib/vpc";
 import { VpcSecurityGroupIngressRule } from "@cdktf/provider-aws/lib/vpc-security-group-ingress-rule";
-import { EncryptionKey } from "./encryption-key";
-import { ServiceRole } from "./iam";
-import { NameKind, physicalName } from "./naming";
+import { EncryptionKey } from "../security/encryption-key";
+import { ServiceRole } from "../security/iam";
+import { NameKind, physicalName } from "../naming";
 
 export const POSTGRES_PORT = 5432;
 

@@ -3,8 +3,8 @@ import { CloudwatchEventRule } from "@cdktf/provider-aws/lib/cloudwatch-event-ru
 import { CloudwatchEventTarget } from "@cdktf/provider-aws/lib/cloudwatch-event-target";
 import { Codepipeline, CodepipelineStageAction } from "@cdktf/provider-aws/lib/codepipeline";
 import { CodecommitRepository } from "@cdktf/provider-aws/lib/codecommit-repository";
-import { arnInAccountOf, ServiceRole } from "../iam";
-import { physicalName } from "../naming";
+import { arnInAccountOf, ServiceRole } from "../../security/iam";
+import { physicalName } from "../../naming";
 import { PipelineSourceBase, sourceStageAction, SourceContext, SourceOutput } from "./pipeline-source";
 
 export interface CodeCommitSourceProps {

@@ -7,8 +7,8 @@ import { S3BucketPolicy } from "@cdktf/provider-aws/lib/s3-bucket-policy";
 import { S3BucketPublicAccessBlock } from "@cdktf/provider-aws/lib/s3-bucket-public-access-block";
 import { S3BucketServerSideEncryptionConfigurationA } from "@cdktf/provider-aws/lib/s3-bucket-server-side-encryption-configuration";
 import { S3BucketVersioningA } from "@cdktf/provider-aws/lib/s3-bucket-versioning";
-import { EncryptionKey } from "./encryption-key";
-import { ServiceRole } from "./iam";
+import { EncryptionKey } from "../security/encryption-key";
+import { ServiceRole } from "../security/iam";
 
 export interface ArtifactBucketProps {
   /** Bucket name prefix (Terraform appends a unique suffix; at most 37 characters). */

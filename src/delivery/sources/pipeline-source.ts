@@ -1,6 +1,6 @@
 import { Construct } from "constructs";
 import { Codepipeline, CodepipelineStageAction } from "@cdktf/provider-aws/lib/codepipeline";
-import { ServiceRole } from "../iam";
+import { ServiceRole } from "../../security/iam";
 
 /**
  * Where the pipeline's code comes from. Each source kind is a small construct implementing this, so the

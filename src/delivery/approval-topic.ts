@@ -1,7 +1,7 @@
 import { Construct } from "constructs";
 import { SnsTopic } from "@cdktf/provider-aws/lib/sns-topic";
 import { SnsTopicSubscription } from "@cdktf/provider-aws/lib/sns-topic-subscription";
-import { ServiceRole } from "./iam";
+import { ServiceRole } from "../security/iam";
 
 export interface ApprovalTopicProps {
   /** Topic name. */

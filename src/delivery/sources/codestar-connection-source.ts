@@ -1,8 +1,8 @@
 import { Construct } from "constructs";
 import { CodepipelineStageAction } from "@cdktf/provider-aws/lib/codepipeline";
 import { CodestarconnectionsConnection } from "@cdktf/provider-aws/lib/codestarconnections-connection";
-import { ServiceRole } from "../iam";
-import { physicalName } from "../naming";
+import { ServiceRole } from "../../security/iam";
+import { physicalName } from "../../naming";
 import { PipelineSourceBase, sourceStageAction, SourceContext, SourceOutput } from "./pipeline-source";
 
 export interface CodeStarConnectionSourceProps {

@@ -1,5 +1,5 @@
 import { Construct } from "constructs";
-import { StackConfig } from "../config";
+import { StackConfig } from "../../config";
 import { CodeCommitSource } from "./codecommit-source";
 import { CodeStarConnectionSource } from "./codestar-connection-source";
 import { GitHubOAuthSource } from "./github-oauth-source";

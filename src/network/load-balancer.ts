@@ -6,7 +6,7 @@ import { SecurityGroup } from "@cdktf/provider-aws/lib/security-group";
 import { Subnet } from "@cdktf/provider-aws/lib/subnet";
 import { Vpc } from "@cdktf/provider-aws/lib/vpc";
 import { VpcSecurityGroupIngressRule } from "@cdktf/provider-aws/lib/vpc-security-group-ingress-rule";
-import { physicalName } from "./naming";
+import { physicalName } from "../naming";
 
 export interface BlueGreenLoadBalancerProps {
   /** Prefix of every physical name: the app name, and the environment's. */

@@ -3,10 +3,10 @@ import { Construct } from "constructs";
 import { CodedeployApp } from "@cdktf/provider-aws/lib/codedeploy-app";
 import { CodedeployDeploymentGroup } from "@cdktf/provider-aws/lib/codedeploy-deployment-group";
 import { ArtifactBucket } from "./artifact-bucket";
-import { FargateService } from "./fargate-service";
-import { passRoleStatement, ServiceRole, siblingArn } from "./iam";
-import { BlueGreenLoadBalancer } from "./load-balancer";
-import { physicalName } from "./naming";
+import { FargateService } from "../service/fargate-service";
+import { passRoleStatement, ServiceRole, siblingArn } from "../security/iam";
+import { BlueGreenLoadBalancer } from "../network/load-balancer";
+import { physicalName } from "../naming";
 
 export interface BlueGreenDeploymentProps {
   /** Prefix of every physical name: the app name, and the environment's. */

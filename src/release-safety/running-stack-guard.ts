@@ -3,7 +3,7 @@ import { Construct } from "constructs";
 import { DataAwsS3Object } from "@cdktf/provider-aws/lib/data-aws-s3-object";
 import { DataAwsS3Objects } from "@cdktf/provider-aws/lib/data-aws-s3-objects";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
-import { StackConfig } from "./config";
+import { StackConfig } from "../config";
 
 /** Name of the output that records, in the state, the settings a running stack must keep. */
 export const SHAPE_OUTPUT = "running_stack_shape";
