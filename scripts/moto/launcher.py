@@ -98,6 +98,55 @@ def _codebuild_encryption_key() -> None:
     CodeBuildResponse.create_project = create
 
 
+@correction(
+    "codebuild-update-project",
+    "CodeBuild UpdateProject exists (moto answers 500): the settings given replace the stored ones, BatchGetProjects "
+    "returns them, and the answer is {project}",
+)
+def _codebuild_update_project() -> None:
+    from moto.codebuild import responses
+    from moto.codebuild.exceptions import ResourceNotFoundException
+    from moto.core.utils import unix_time
+
+    def update_project(self: Any) -> str:
+        name = self._get_param("name")
+        project = self.codebuild_backend.codebuild_projects.get(name)
+        if project is None:
+            raise ResourceNotFoundException(
+                f"Project cannot be found: arn:aws:codebuild:{self.region}:{self.current_account}:project/{name}"
+            )
+        # The same checks CreateProject makes (looked up now, so the corrections above apply to them).
+        for field, validate in (
+            ("source", responses._validate_required_params_source),
+            ("artifacts", responses._validate_required_params_artifacts),
+            ("environment", responses._validate_required_params_environment),
+        ):
+            if self._get_param(field) is not None:
+                validate(self._get_param(field))
+        if self._get_param("serviceRole") is not None:
+            responses._validate_required_params_service_role(
+                self.current_account, self.region, self._get_param("serviceRole")
+            )
+        metadata = project.project_metadata
+        for field, value in json.loads(self.body or "{}").items():
+            if field == "name":
+                continue
+            if field == "badgeEnabled":
+                metadata["badge"] = {"badgeEnabled": value}
+            elif field == "concurrentBuildLimit" and value == -1:
+                metadata.pop(field, None)  # -1 removes the limit
+            else:
+                metadata[field] = value  # encryptionKey too: kept as given, as CreateProject keeps it
+        if self._get_param("serviceRole") is not None:
+            project.service_role = self._get_param("serviceRole")
+        if self._get_param("tags") is not None:
+            project.tags = self._get_param("tags")
+        metadata["lastModifiedDate"] = unix_time()
+        return json.dumps({"project": metadata})
+
+    responses.CodeBuildResponse.update_project = update_project
+
+
 # --- CodeDeploy --------------------------------------------------------------------------------
 
 
@@ -123,6 +172,59 @@ def _codedeploy_delete() -> None:
 
     CodeDeployResponse.delete_deployment_group = delete_deployment_group
     CodeDeployResponse.delete_application = delete_application
+
+
+@correction(
+    "codedeploy-update-deployment-group",
+    "CodeDeploy UpdateDeploymentGroup exists (moto answers 500): the settings given (and newDeploymentGroupName) "
+    "replace the stored ones, GetDeploymentGroup returns them",
+)
+def _codedeploy_update_deployment_group() -> None:
+    from moto.codedeploy.exceptions import DeploymentGroupAlreadyExistsException
+    from moto.codedeploy.models import CodeDeployBackend
+    from moto.codedeploy.responses import CodeDeployResponse
+
+    # UpdateDeploymentGroup field -> moto's DeploymentGroup attribute
+    fields = {
+        "deploymentConfigName": "deployment_config_name",
+        "ec2TagFilters": "ec2_tag_filters",
+        "onPremisesInstanceTagFilters": "on_premises_instance_tag_filters",
+        "autoScalingGroups": "auto_scaling_groups",
+        "serviceRoleArn": "service_role_arn",
+        "triggerConfigurations": "trigger_configurations",
+        "alarmConfiguration": "alarm_configuration",
+        "autoRollbackConfiguration": "auto_rollback_configuration",
+        "outdatedInstancesStrategy": "outdated_instances_strategy",
+        "deploymentStyle": "deployment_style",
+        "blueGreenDeploymentConfiguration": "blue_green_deployment_configuration",
+        "loadBalancerInfo": "load_balancer_info",
+        "ec2TagSet": "ec2_tag_set",
+        "ecsServices": "ecs_services",
+        "onPremisesTagSet": "on_premises_tag_set",
+        "terminationHookEnabled": "termination_hook_enabled",
+    }
+
+    def update_deployment_group(self: Any) -> str:
+        backend: CodeDeployBackend = self.codedeploy_backend
+        app = self._get_param("applicationName")
+        current = self._get_param("currentDeploymentGroupName")
+        group = backend.get_deployment_group(app, current)  # raises if absent
+        new = self._get_param("newDeploymentGroupName")
+        if new and new != current:
+            if new in backend.deployment_groups[app]:
+                raise DeploymentGroupAlreadyExistsException(f"Deployment group {new} already exists.")
+            backend.deployment_groups[app][new] = backend.deployment_groups[app].pop(current)
+            group.deployment_group_name = new
+            # The group keeps its tags under its new ARN.
+            prefix = f"arn:aws:codedeploy:{self.region}:{self.current_account}:deploymentgroup:{app}/"
+            if prefix + current in backend.tagger.tags:
+                backend.tagger.tags[prefix + new] = backend.tagger.tags.pop(prefix + current)
+        for field, attribute in fields.items():
+            if self._get_param(field) is not None:
+                setattr(group, attribute, self._get_param(field))
+        return json.dumps({"hooksNotCleanedUp": []})
+
+    CodeDeployResponse.update_deployment_group = update_deployment_group
 
 
 # --- CodeCommit --------------------------------------------------------------------------------
@@ -161,6 +263,54 @@ def _codecommit_tags() -> None:
     CodeCommitResponse.list_tags_for_resource = list_tags_for_resource
     CodeCommitResponse.tag_resource = tag_resource
     CodeCommitResponse.untag_resource = untag_resource
+
+
+# --- CloudWatch Logs ---------------------------------------------------------------------------
+
+
+@correction(
+    "logs-associate-kms-key",
+    "CloudWatch Logs: AssociateKmsKey and DisassociateKmsKey exist (moto answers 500), so a log group's kmsKeyId "
+    "can change",
+)
+def _logs_associate_kms_key() -> None:
+    from moto.logs.exceptions import ResourceNotFoundException
+    from moto.logs.responses import LogsResponse
+
+    def log_group(self: Any) -> Any:
+        group = self.logs_backend.groups.get(self._get_param("logGroupName"))
+        if group is None:
+            raise ResourceNotFoundException()
+        return group
+
+    def associate_kms_key(self: Any) -> str:
+        log_group(self).kms_key_id = self._get_param("kmsKeyId")
+        return ""
+
+    def disassociate_kms_key(self: Any) -> str:
+        log_group(self).kms_key_id = None
+        return ""
+
+    LogsResponse.associate_kms_key = associate_kms_key
+    LogsResponse.disassociate_kms_key = disassociate_kms_key
+
+
+# --- ECR ---------------------------------------------------------------------------------------
+
+
+@correction(
+    "ecr-scan-on-push-default",
+    "ECR PutImageScanningConfiguration: a configuration without scanOnPush means false, as documented (moto "
+    "ignored it and kept true)",
+)
+def _ecr_scan_on_push_default() -> None:
+    from moto.ecr.models import Repository
+
+    def update_image_scanning_configuration(self: Any, image_scanning_configuration: dict[str, Any] | None) -> None:
+        if image_scanning_configuration is not None:  # moto skipped an empty one: the SDK omits scanOnPush=false
+            self.image_scanning_configuration = {"scanOnPush": False, **image_scanning_configuration}
+
+    Repository._update_image_scanning_configuration = update_image_scanning_configuration
 
 
 # --- Application Auto Scaling ------------------------------------------------------------------
