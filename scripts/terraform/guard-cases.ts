@@ -84,6 +84,14 @@ function configEnv(base: NodeJS.ProcessEnv, overrides: Overrides): NodeJS.Proces
   return { ...base, CONFIG: "config/default.json", CONFIG__sandbox: "true", ...overrides };
 }
 
+let terraformVersion: string | undefined;
+
+/** The running Terraform's version: a state written by a newer version is one Terraform refuses to read. */
+async function currentTerraformVersion(env: NodeJS.ProcessEnv): Promise<string> {
+  terraformVersion ??= JSON.parse((await run("terraform", ["version", "-json"], { env })).stdout).terraform_version as string;
+  return terraformVersion;
+}
+
 export async function runGuardCase(c: GuardCase, work: string, base: NodeJS.ProcessEnv): Promise<GuardRow> {
   const started = Date.now();
   const dir = join(work, c.name.replace(/[^a-z0-9]+/gi, "-"));
@@ -97,7 +105,7 @@ export async function runGuardCase(c: GuardCase, work: string, base: NodeJS.Proc
     stateFile,
     JSON.stringify({
       version: 4,
-      terraform_version: "1.11.4",
+      terraform_version: await currentTerraformVersion(base),
       serial: 1,
       lineage: "00000000-0000-4000-8000-000000000000",
       outputs: { [SHAPE_OUTPUT]: { value: JSON.stringify(recorded), type: "string" } },
