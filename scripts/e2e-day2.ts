@@ -12,8 +12,8 @@ import { loadConfig } from "../src/config";
 import { simulateBlueGreenDeployment } from "./e2e/bluegreen";
 import { Check, checkWiring, locate } from "./e2e/checks";
 import { checkNothingLeft } from "./e2e/leftovers";
-import { stateResources, StateResource } from "./e2e/state";
-import { startMoto, withMoto } from "./lib/moto";
+import { destroyStack, stateResources, StateResource } from "./e2e/state";
+import { motoClientConfig, startMoto, withMoto } from "./lib/moto";
 import { initArgs, requireTool, run, SCRATCH, synthesize, tail, terraformEnv } from "./lib/tools";
 
 interface Step {
@@ -150,8 +150,9 @@ async function main(): Promise<void> {
     created = await stateResources(stackDir, env).catch(() => created);
     if (!record(`${label}: apply`, started, apply.code === 0, apply.code === 0 ? `${created.length} resources in state` : tail(apply, 8))) return false;
     started = Date.now();
-    const stack = locate(created, loadConfig({ ...settings }));
-    const clientConfig = { region: loadConfig({ ...settings }).region, endpoint: moto.endpoint, credentials: { accessKeyId: "test", secretAccessKey: "test" } };
+    const config = loadConfig({ ...settings });
+    const stack = locate(created, config);
+    const clientConfig = motoClientConfig(config.region, moto.endpoint);
     const wiring = await checkWiring(stack, clientConfig, deployedBefore);
     checks.push(...wiring.map((c) => ({ ...c, name: `${label}: ${c.name}` })));
     const steps: Check[] = [];
@@ -195,17 +196,9 @@ async function main(): Promise<void> {
   } finally {
     const started = Date.now();
     if (dir) {
-      const destroy = await run("terraform", ["destroy", "-auto-approve", "-input=false", "-no-color"], { cwd: dir, env, timeoutSeconds: 900 });
-      let ok = destroy.code === 0;
-      let note = "";
-      if (!ok) {
-        // moto's threaded server now and then loses a security group rule (see README); a second pass refreshes.
-        const again = await run("terraform", ["destroy", "-auto-approve", "-input=false", "-no-color"], { cwd: dir, env, timeoutSeconds: 900 });
-        ok = again.code === 0;
-        note = ok ? "second pass needed" : tail(again, 8);
-      }
-      record("destroy", started, ok, note);
-      const left = await checkNothingLeft(created, { region: loadConfig({ ...settings }).region, endpoint: moto.endpoint, credentials: { accessKeyId: "test", secretAccessKey: "test" } });
+      const { result: destroy, note } = await destroyStack(dir, env, "day 2");
+      record("destroy", started, destroy.code === 0, destroy.code === 0 ? note : tail(destroy, 8));
+      const left = await checkNothingLeft(created, motoClientConfig(loadConfig({ ...settings }).region, moto.endpoint));
       checks.push(...left);
     }
     moto.stop();

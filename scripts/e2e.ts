@@ -10,11 +10,11 @@ import { basename, join } from "node:path";
 import { Check, checkWiring, ClientConfig, locate } from "./e2e/checks";
 import { simulateBlueGreenDeployment } from "./e2e/bluegreen";
 import { checkNothingLeft } from "./e2e/leftovers";
-import { failedResources, stateResources, StateResource } from "./e2e/state";
+import { destroyStack, failedResources, stateResources, StateResource } from "./e2e/state";
 import { CreateSecretCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import { PutParameterCommand, SSMClient } from "@aws-sdk/client-ssm";
 import { loadConfig, StackConfig } from "../src/config";
-import { startMoto, withMoto } from "./lib/moto";
+import { motoClientConfig, startMoto, withMoto } from "./lib/moto";
 import { initArgs, requireTool, run, RunResult, SCRATCH, synthesize, tail, terraformEnv } from "./lib/tools";
 
 /** The default stack and every example (the two-environment promotion flow among them). */
@@ -63,7 +63,7 @@ async function e2e(config: string, endpoint: string): Promise<{ phases: Phase[];
   const dir = synth.stackDir;
   const tfConfig = JSON.parse(readFileSync(join(dir, "cdk.tf.json"), "utf8"));
   result.planned = Object.values(tfConfig.resource as Record<string, object>).reduce((n, byId) => n + Object.keys(byId).length, 0);
-  const clientConfig = { region: stackConfig.region, endpoint, credentials: { accessKeyId: "test", secretAccessKey: "test" } };
+  const clientConfig = motoClientConfig(stackConfig.region, endpoint);
 
   const prepared = await prepareSecrets(stackConfig, clientConfig);
   if (prepared) phases.push(prepared);
@@ -97,18 +97,8 @@ async function e2e(config: string, endpoint: string): Promise<{ phases: Phase[];
     phase("plan after swap (drift guards)", driftPlan, driftPlan.code === 0, driftPlan.code === 0 ? "no changes" : driftPlan.code === 2 ? "CHANGES: drift" : "error");
   } finally {
     // Always try to destroy, so a rerun starts clean; the state file stays in the work dir for inspection.
-    const destroyArgs = ["destroy", "-auto-approve", "-input=false", "-no-color"];
-    let destroy = await run("terraform", destroyArgs, { cwd: dir, env, timeoutSeconds: 900 });
-    let note = `state kept at ${join(work, "terraform.tfstate")}`;
-    if (destroy.code !== 0 && destroy.code !== 124) {
-      // moto's threaded server now and then loses a security group rule while others in the same group
-      // are revoked at once; the refresh of a second pass sees it gone. Said in the table, never hidden.
-      const first = /^Error: (.+)$/m.exec(destroy.stdout + destroy.stderr)?.[1] ?? `exit ${destroy.code}`;
-      console.error(`\n${config}: first destroy failed, running a second pass\n${tail(destroy, 15)}\n`);
-      destroy = await run("terraform", destroyArgs, { cwd: dir, env, timeoutSeconds: 900 });
-      note = `second pass needed (first: ${first}); ${note}`;
-    }
-    phase("destroy", destroy, destroy.code === 0, note);
+    const { result: destroy, note } = await destroyStack(dir, env, config);
+    phase("destroy", destroy, destroy.code === 0, [note, `state kept at ${stateFile}`].filter(Boolean).join("; "));
     if (created.length) {
       const started = Date.now();
       const left = await checkNothingLeft(created, clientConfig);

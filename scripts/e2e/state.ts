@@ -1,4 +1,4 @@
-import { run } from "../lib/tools";
+import { run, RunResult, tail } from "../lib/tools";
 
 export interface StateResource {
   readonly address: string;
@@ -31,4 +31,18 @@ export function failedResources(output: string): Array<{ address: string; reason
     if (reason && address) failures.push({ address, reason: reason.slice(0, 160) });
   }
   return failures;
+}
+
+/**
+ * `terraform destroy`, with one more pass when the first fails (not when it timed out): moto's threaded
+ * server now and then loses a security group rule while others in the same group are revoked at once,
+ * and the refresh of a second pass sees it gone. The note says so: never hidden.
+ */
+export async function destroyStack(stackDir: string, env: NodeJS.ProcessEnv, label: string): Promise<{ result: RunResult; note: string }> {
+  const args = ["destroy", "-auto-approve", "-input=false", "-no-color"];
+  const first = await run("terraform", args, { cwd: stackDir, env, timeoutSeconds: 900 });
+  if (first.code === 0 || first.code === 124) return { result: first, note: "" };
+  const reason = /^Error: (.+)$/m.exec(first.stdout + first.stderr)?.[1] ?? `exit ${first.code}`;
+  console.error(`\n${label}: first destroy failed, running a second pass\n${tail(first, 15)}\n`);
+  return { result: await run("terraform", args, { cwd: stackDir, env, timeoutSeconds: 900 }), note: `second pass needed (first: ${reason})` };
 }

@@ -115,3 +115,8 @@ export function withMoto(env: NodeJS.ProcessEnv, endpoint: string): NodeJS.Proce
   }
   return out;
 }
+
+/** How an AWS SDK client reaches moto: its endpoint, the stack's region and test credentials. */
+export function motoClientConfig(region: string, endpoint: string) {
+  return { region, endpoint, credentials: { accessKeyId: "test", secretAccessKey: "test" } };
+}
