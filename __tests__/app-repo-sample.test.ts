@@ -9,7 +9,8 @@ import { Codepipeline } from "@cdktf/provider-aws/lib/codepipeline";
 import { EcsService } from "@cdktf/provider-aws/lib/ecs-service";
 import { BUILD_ENVIRONMENT_VARIABLES, OPTIONAL_BUILD_VARIABLES, PER_ENVIRONMENT_VARIABLES } from "../src/delivery/build-project";
 import { IMAGE_PLACEHOLDER } from "../src/delivery/delivery-pipeline";
-import { onlyResource, resourceByRef, synth } from "./helpers";
+import { onlyResource, resourceByRef, synth, Synthesized } from "./helpers";
+import { TerraformValues } from "./terraform-values";
 
 const sample = (file: string) => readFileSync(`app-repo-sample/${file}`, "utf8");
 const buildspec = parseYaml(sample("buildspec.yml"));
@@ -31,18 +32,13 @@ function envsubst(text: string, names: string[], values: Record<string, string>)
   });
 }
 
-/**
- * What a synthesized value becomes at apply time, as a readable stand-in: "${aws_subnet.a.id}" becomes
- * "aws_subnet.a.id", a join(",", [...]) of such references their comma-joined stand-ins, and a
- * jsonencode() of a literal (no references) the JSON Terraform makes of it.
- */
-function applied(value: unknown): string {
-  const text = String(value);
-  const joined = /^\$\{join\(",", \[(.*)\]\)\}$/.exec(text);
-  if (joined) return joined[1].split(", ").join(",");
-  const encoded = /^\$\{jsonencode\((.*)\)\}$/.exec(text);
-  if (encoded) return JSON.stringify(JSON.parse(encoded[1].replace(/" = /g, '":')));
-  return text.replace(/^\$\{(.*)\}$/, "$1");
+const evaluators = new WeakMap<Synthesized, TerraformValues>();
+
+/** What a synthesized value becomes at apply time (ids, ARNs and names as AWS would give them). */
+function applied(value: unknown, s: Synthesized): string {
+  if (!evaluators.has(s)) evaluators.set(s, new TerraformValues(s.tf));
+  const result = evaluators.get(s)!.evaluate(value);
+  return typeof result === "string" ? result : JSON.stringify(result);
 }
 
 /** Each environment's templates rendered as the buildspec's loop renders them, with the stack's values. */
@@ -51,11 +47,11 @@ function render(overrides: Record<string, unknown> = {}) {
   const project = onlyResource(s.tf, CodebuildProject.tfResourceType);
   const shared: Record<string, string> = { AWS_DEFAULT_REGION: "eu-central-1" };
   // DEPLOY_ENVIRONMENTS is read through the construct's typed values below, one environment at a time.
-  for (const v of project.environment.environment_variable) if (v.name !== "DEPLOY_ENVIRONMENTS") shared[v.name] = applied(v.value);
+  for (const v of project.environment.environment_variable) if (v.name !== "DEPLOY_ENVIRONMENTS") shared[v.name] = applied(v.value, s);
   const renderVars = variablesIn(buildspec.env.variables.RENDER_VARS);
   const perEnvironment = s.ref(s.stack.build!.environmentValues) as Record<string, Record<string, string>>;
   const rendered = Object.entries(perEnvironment).map(([name, values]) => {
-    const all = { ...shared, ...Object.fromEntries(Object.entries(values).map(([k, v]) => [k, applied(v)])) };
+    const all = { ...shared, ...Object.fromEntries(Object.entries(values).map(([k, v]) => [k, applied(v, s)])) };
     return {
       name,
       taskdef: JSON.parse(envsubst(sample("taskdef.template.json"), renderVars, all)),
@@ -119,16 +115,16 @@ describe("app-repo-sample", () => {
     for (const { name, taskdef } of rendered) {
       const service = s.stack.environments.find((e) => e.name === name)!.service;
       expect(taskdef).toMatchObject({
-        family: applied(s.ref(service.taskDefinition.family)),
+        family: applied(s.ref(service.taskDefinition.family), s),
         cpu: String(service.cpu),
         memory: String(service.memory),
-        executionRoleArn: applied(s.ref(service.executionRole.role.arn)),
-        taskRoleArn: applied(s.ref(service.taskRole.role.arn)),
+        executionRoleArn: applied(s.ref(service.executionRole.role.arn), s),
+        taskRoleArn: applied(s.ref(service.taskRole.role.arn), s),
         requiresCompatibilities: ["FARGATE"],
         networkMode: "awsvpc",
       });
       expect(taskdef.containerDefinitions[0].environment).toEqual(service.environment);
-      expect(taskdef.containerDefinitions[0].logConfiguration.options["awslogs-group"]).toBe(applied(s.ref(service.logGroup.name)));
+      expect(taskdef.containerDefinitions[0].logConfiguration.options["awslogs-group"]).toBe(applied(s.ref(service.logGroup.name), s));
     }
     expect(rendered.find((r) => r.name === "production")!.taskdef.cpu).toBe("512");
     expect(rendered.find((r) => r.name === "staging")!.taskdef.cpu).toBe("256");
@@ -138,8 +134,31 @@ describe("app-repo-sample", () => {
     const { s, rendered } = render({ network: { natGateways: "none" } });
     const net = rendered[0].appspec.Resources[0].TargetService.Properties.NetworkConfiguration.AwsvpcConfiguration;
     expect(net.AssignPublicIp).toBe("ENABLED");
-    expect(net.SecurityGroups).toEqual([applied(s.ref(s.stack.environments[0].service.securityGroup.id))]);
-    expect(net.Subnets).toEqual(s.stack.network.publicSubnets.map((subnet) => applied(s.ref(subnet.id))));
+    expect(net.SecurityGroups).toEqual([applied(s.ref(s.stack.environments[0].service.securityGroup.id), s)]);
+    expect(net.Subnets).toEqual(s.stack.network.publicSubnets.map((subnet) => applied(s.ref(subnet.id), s)));
+  });
+
+  it("lists each environment's lifecycle hooks in its appspec: the smoke test, then deployment.hooks in event order", () => {
+    const { s, rendered } = render({
+      environments: [{ name: "staging", deployment: { smokeTest: { enabled: false } } }, { name: "production", deployment: { hooks: { AfterInstall: "warm-cache" } } }],
+      deployment: { hooks: { BeforeAllowTraffic: "arn:aws:lambda:eu-central-1:123456789012:function:check-db:live" } },
+    });
+    const smokeTest = applied(s.ref(s.stack.environments[1].smokeTest!.function.arn), s);
+    expect(smokeTest).toBe("arn:aws:lambda:eu-central-1:123456789012:function:bluegreen-demo-production-smoke-test");
+    expect(rendered.find((r) => r.name === "staging")!.appspec.Hooks).toEqual([
+      { BeforeAllowTraffic: "arn:aws:lambda:eu-central-1:123456789012:function:check-db:live" },
+    ]);
+    expect(rendered.find((r) => r.name === "production")!.appspec.Hooks).toEqual([
+      { AfterInstall: "warm-cache" },
+      { AfterAllowTestTraffic: smokeTest },
+      { BeforeAllowTraffic: "arn:aws:lambda:eu-central-1:123456789012:function:check-db:live" },
+    ]);
+  });
+
+  it("writes no Hooks section without hooks", () => {
+    const { rendered } = render({ deployment: { smokeTest: { enabled: false } } });
+    expect(rendered[0].appspec).not.toHaveProperty("Hooks");
+    expect(rendered[0].appspec.Resources[0].TargetService.Type).toBe("AWS::ECS::Service");
   });
 
   it("the buildspec's own render loop (bash, jq, envsubst) writes the same files as the templates rendered here", () => {
@@ -150,7 +169,7 @@ describe("app-repo-sample", () => {
       for (const f of ["taskdef.template.json", "appspec.template.yaml"]) copyFileSync(`app-repo-sample/${f}`, join(dir, f));
       const perEnvironment = s.ref(s.stack.build!.environmentValues) as Record<string, Record<string, string>>;
       const deployEnvironments = Object.fromEntries(
-        Object.entries(perEnvironment).map(([name, values]) => [name, Object.fromEntries(Object.entries(values).map(([k, v]) => [k, applied(v)]))]),
+        Object.entries(perEnvironment).map(([name, values]) => [name, Object.fromEntries(Object.entries(values).map(([k, v]) => [k, applied(v, s)]))]),
       );
       const run = spawnSync("bash", ["-euo", "pipefail", "-c", loop], {
         cwd: dir,

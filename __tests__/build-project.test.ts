@@ -46,6 +46,7 @@ describe("BuildProject", () => {
         SUBNET_IDS: `\${join(",", [${stack.network.privateSubnets.map((s) => String(ref(s.id)).slice(2, -1)).join(", ")}])}`,
         SECURITY_GROUP_IDS: ref(service.securityGroup.id),
         ASSIGN_PUBLIC_IP: "DISABLED",
+        APPSPEC_HOOKS: `Hooks: \${jsonencode([{"AfterAllowTestTraffic" = ${String(ref(stack.environments[0].smokeTest!.function.arn)).slice(2, -1)}}])}`,
       },
     });
     expect(Object.keys(stack.build!.environmentValues.production).sort()).toEqual([...PER_ENVIRONMENT_VARIABLES].sort());

@@ -23,7 +23,20 @@ describe("config", () => {
       trafficReroute: "automatic",
       rerouteWaitMinutes: 60,
       terminationWaitMinutes: 5,
+      smokeTest: { enabled: true, timeBudgetSeconds: 60, attempts: 3 },
+      alarms: {
+        enabled: true,
+        periodSeconds: 60,
+        evaluationPeriods: 2,
+        target5xxCount: 5,
+        unhealthyHosts: 1,
+        responseTimeSeconds: 2,
+        responseTimePercentile: "p99",
+      },
+      alarmNames: [],
+      hooks: {},
     });
+    expect(c.notifications).toEqual({ emails: [] });
     expect(c.network.natGateways).toBe("single");
     expect(c.artifacts.forceDestroy).toBe(false);
   });

@@ -326,8 +326,38 @@ function pipelineCalls(s: Stack): Array<{ role: string; service: string; calls: 
         ...passTaskRoles(t.taskRoles),
         { action: "s3:GetObject", resource: artifact("build") },
         ...kms("s3"),
+        ...releaseSafetyCalls(s, i),
+        ...kms("sns"),
       ] as Call[],
     };
+  });
+
+  // The smoke-test hook: report to CodeDeploy, write its own log group (and, in a VPC, attach to it).
+  const smokeTests = stack.environments.flatMap((env) => {
+    const hook = env.smokeTest;
+    if (!hook) return [];
+    const logGroup = get(hook.logGroup.arn) as string;
+    const vpcCalls: Call[] = hook.securityGroup
+      ? [
+          { action: "ec2:CreateNetworkInterface", resource: `arn:aws:ec2:${values.region}:123456789012:network-interface/eni-0123456789abcdef0` },
+          { action: "ec2:CreateNetworkInterface", resource: get(hook.securityGroup.arn) },
+          { action: "ec2:CreateNetworkInterface", resource: get(stack.network.privateSubnets[0].arn) },
+          { action: "ec2:DescribeNetworkInterfaces", resource: "*" },
+          { action: "ec2:DeleteNetworkInterface", resource: `arn:aws:ec2:${values.region}:123456789012:network-interface/eni-0123456789abcdef0` },
+        ]
+      : [];
+    return [
+      {
+        role: get(hook.role.role.name) as string,
+        service: "lambda.amazonaws.com",
+        calls: [
+          { action: "codedeploy:PutLifecycleEventHookExecutionStatus", resource: "*" },
+          { action: "logs:CreateLogStream", resource: `${logGroup}:log-stream:2026/11/26/[$LATEST]0123` },
+          { action: "logs:PutLogEvents", resource: `${logGroup}:log-stream:2026/11/26/[$LATEST]0123` },
+          ...vpcCalls,
+        ] as Call[],
+      },
+    ];
   });
 
   const executionRoles = stack.environments.map((env) => {
@@ -361,7 +391,29 @@ function pipelineCalls(s: Stack): Array<{ role: string; service: string; calls: 
     },
     { role: get(stack.build!.role.role.name), service: "codebuild.amazonaws.com", calls: buildCalls },
     ...codeDeploy,
+    ...smokeTests,
     ...executionRoles,
+  ];
+}
+
+/**
+ * What CodeDeploy does for safe releases in one environment, with its service role: invoke each lifecycle
+ * hook of the AppSpec, read the alarms it watches, publish its triggers to the release topic.
+ */
+function releaseSafetyCalls(s: Stack, index: number): Call[] {
+  const { get } = valuesOf(s);
+  const env = s.stack.environments[index];
+  const group = s.tf.resource.aws_codedeploy_deployment_group[env.deployment.deploymentGroup.friendlyUniqueId];
+  const region = new TerraformValues(s.tf).region;
+  const hooks = JSON.parse(String(get(env.deployment.appSpecHooks)).replace(/^Hooks: /, "") || "[]") as Array<Record<string, string>>;
+  const alarms = (new TerraformValues(s.tf).evaluate(group.alarm_configuration?.alarms ?? []) as string[]);
+  return [
+    ...hooks.map((hook) => {
+      const fn = Object.values(hook)[0];
+      return { action: "lambda:InvokeFunction", resource: fn.startsWith("arn:") ? fn : `arn:aws:lambda:${region}:123456789012:function:${fn}` };
+    }),
+    ...alarms.map((name) => ({ action: "cloudwatch:DescribeAlarms", resource: `arn:aws:cloudwatch:${region}:123456789012:alarm:${name}` })),
+    { action: "sns:Publish", resource: get(s.stack.notifications.topic.arn) },
   ];
 }
 

@@ -26,10 +26,18 @@ describe("BlueGreenDeployment", () => {
     });
   });
 
-  it("rolls back automatically when a deployment fails", () => {
+  it("rolls back automatically when a deployment fails, and when an alarm stops it", () => {
     expect(synth().json).toHaveResourceWithProperties(CodedeployDeploymentGroup, {
+      auto_rollback_configuration: { enabled: true, events: ["DEPLOYMENT_FAILURE", "DEPLOYMENT_STOP_ON_ALARM"] },
+    });
+  });
+
+  it("rolls back on failure only, and watches no alarm, when alarms are off and none are named", () => {
+    const { json } = synth({ deployment: { alarms: { enabled: false } } });
+    expect(json).toHaveResourceWithProperties(CodedeployDeploymentGroup, {
       auto_rollback_configuration: { enabled: true, events: ["DEPLOYMENT_FAILURE"] },
     });
+    expect(json).not.toHaveResourceWithProperties(CodedeployDeploymentGroup, { alarm_configuration: {} });
   });
 
   it("uses the configured deployment config and blue termination wait", () => {

@@ -34,23 +34,29 @@ describe("encryption with one customer-managed key", () => {
     expect(s.json).toHaveResourceWithProperties(DbInstance, { kms_key_id: key, master_user_secret_kms_key_id: key, storage_encrypted: true });
   });
 
-  it("the key policy: the account administers, uses only via ECR/S3/RDS/Secrets Manager, Logs only for this app's groups", () => {
+  it("the key policy: the account administers, uses only via ECR/S3/RDS/Secrets Manager/SNS, Logs only for this app's groups, EventBridge only for the pipeline-outcome rule", () => {
     const s = withKey();
     const statements = policyDocument(s.tf, onlyResource(s.tf, KmsKeyPolicy.tfResourceType).policy).statement;
-    const [admin, use, logs] = statements;
+    const [admin, use, logs, events] = statements;
     expect(admin.actions).not.toContain("kms:Decrypt");
     expect(admin.actions).not.toContain("kms:*");
     expect(use.condition).toEqual([
       {
         test: "StringEquals",
         variable: "kms:ViaService",
-        values: ["ecr", "s3", "rds", "secretsmanager"].map((svc) => `${svc}.eu-central-1.amazonaws.com`),
+        values: ["ecr", "s3", "rds", "secretsmanager", "sns"].map((svc) => `${svc}.eu-central-1.amazonaws.com`),
       },
     ]);
     expect(logs.principals).toEqual([{ type: "Service", identifiers: ["logs.eu-central-1.amazonaws.com"] }]);
     expect(logs.condition[0].variable).toBe("kms:EncryptionContext:aws:logs:arn");
     expect(JSON.stringify(logs.condition[0].values)).toContain("/ecs/bluegreen-demo-");
-    expect(statements).toHaveLength(3);
+    expect(JSON.stringify(logs.condition[0].values)).toContain("/aws/lambda/bluegreen-demo-");
+    expect(events).toMatchObject({
+      principals: [{ type: "Service", identifiers: ["events.amazonaws.com"] }],
+      actions: ["kms:GenerateDataKey", "kms:Decrypt"],
+      condition: [{ test: "ArnEquals", variable: "aws:SourceArn", values: [s.ref(s.stack.notifications.pipelineRule!.arn)] }],
+    });
+    expect(statements).toHaveLength(4);
   });
 
   it("grants the key, and only it, to the roles that read or write encrypted data", () => {
@@ -59,7 +65,7 @@ describe("encryption with one customer-managed key", () => {
     const env = s.stack.environments[0];
     for (const role of [s.stack.build!.role, s.stack.pipeline!.role, env.deployment.role, env.service.executionRole]) {
       const grants = roleStatements(s.tf, s.ref(role.role.id) as string).filter((st) => st.actions.includes("kms:Decrypt"));
-      expect(grants.flatMap((st) => st.resources), role.node.path).toEqual([key]);
+      expect([...new Set(grants.flatMap((st) => st.resources))], role.node.path).toEqual([key]);
     }
     expect(roleStatements(s.tf, s.ref(env.service.taskRole.role.id) as string)).toEqual([]);
   });

@@ -107,8 +107,10 @@ describe("environments", () => {
     expect(approve.configuration.CustomData).toMatch(/production/);
   });
 
-  it("creates no topic when no environment needs an approval", () => {
-    expect(synth({ environments: [{ name: "staging" }, { name: "production" }] }).json).not.toHaveResource(SnsTopic);
+  it("creates no approval topic when no environment needs an approval (the release topic remains)", () => {
+    const s = synth({ environments: [{ name: "staging" }, { name: "production" }] });
+    expect(s.stack.pipeline!.approvalTopic).toBeUndefined();
+    expect(Object.values(resourcesOf(s.tf, SnsTopic.tfResourceType)).map((t) => t.name)).toEqual(["bluegreen-demo-releases"]);
   });
 
   it("the pipeline may deploy to every environment's group and pass every environment's task roles, no others", () => {

@@ -131,13 +131,13 @@ describe("examples/seed-002-staging-production.json", () => {
     expect(ex.json).toHaveResourceWithProperties(CodedeployDeploymentGroup, {
       deployment_group_name: "accord-odr-staging-bluegreen",
       deployment_config_name: "CodeDeployDefault.ECSAllAtOnce",
-      auto_rollback_configuration: { enabled: true, events: ["DEPLOYMENT_FAILURE"] },
+      auto_rollback_configuration: { enabled: true, events: ["DEPLOYMENT_FAILURE", "DEPLOYMENT_STOP_ON_ALARM"] },
       blue_green_deployment_config: { terminate_blue_instances_on_deployment_success: { termination_wait_time_in_minutes: 5 } },
     });
     expect(ex.json).toHaveResourceWithProperties(CodedeployDeploymentGroup, {
       deployment_group_name: "accord-odr-production-bluegreen",
       deployment_config_name: "CodeDeployDefault.ECSCanary10Percent5Minutes",
-      auto_rollback_configuration: { enabled: true, events: ["DEPLOYMENT_FAILURE"] },
+      auto_rollback_configuration: { enabled: true, events: ["DEPLOYMENT_FAILURE", "DEPLOYMENT_STOP_ON_ALARM"] },
       blue_green_deployment_config: { terminate_blue_instances_on_deployment_success: { termination_wait_time_in_minutes: 60 } },
     });
   });

@@ -6,6 +6,7 @@ import { Codepipeline } from "@cdktf/provider-aws/lib/codepipeline";
 import { IamOpenidConnectProvider } from "@cdktf/provider-aws/lib/iam-openid-connect-provider";
 import { S3Bucket } from "@cdktf/provider-aws/lib/s3-bucket";
 import { githubActionsVariables } from "../src/stack";
+import { TerraformValues } from "./terraform-values";
 import { policyDocument, resourceByRef, roleStatements, synth } from "./helpers";
 
 const github = (delivery: Record<string, unknown> = {}) =>
@@ -142,6 +143,11 @@ describe("app-repo-sample/.github/workflows/deploy.yml", () => {
       "codedeploy-deployment-group": "${{ vars.CODEDEPLOY_DEPLOYMENT_GROUP }}",
     });
     const appspecStep = workflow.jobs.deploy.steps.find((st: { run?: string }) => st.run?.includes("appspec.yaml"));
+    // The stack's own APPSPEC_HOOKS, as Terraform renders it after an apply.
+    const s = github({});
+    const hooks = new TerraformValues(s.tf).evaluate(s.ref(githubActionsVariables(s.stack).APPSPEC_HOOKS)) as string;
+    const smokeTest = new TerraformValues(s.tf).evaluate(s.ref(s.stack.environments[0].smokeTest!.function.arn));
+    expect(hooks).toBe(`Hooks: [{"AfterAllowTestTraffic":"${smokeTest}"}]`);
     const appspec = parseYaml(
       appspecStep.run
         .split("\n")
@@ -151,8 +157,10 @@ describe("app-repo-sample/.github/workflows/deploy.yml", () => {
         .replace("${{ vars.CONTAINER_PORT }}", "80")
         .replace("${{ vars.SUBNET_IDS }}", "subnet-a,subnet-b")
         .replace("${{ vars.SECURITY_GROUP_IDS }}", "sg-1")
-        .replace("${{ vars.ASSIGN_PUBLIC_IP }}", "DISABLED"),
+        .replace("${{ vars.ASSIGN_PUBLIC_IP }}", "DISABLED")
+        .replace("${{ vars.APPSPEC_HOOKS }}", hooks),
     );
+    expect(appspec.Hooks).toEqual([{ AfterAllowTestTraffic: smokeTest }]);
     expect(appspec.Resources[0].TargetService.Properties).toEqual({
       TaskDefinition: "<TASK_DEFINITION>",
       LoadBalancerInfo: { ContainerName: "web", ContainerPort: 80 },

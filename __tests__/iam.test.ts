@@ -25,6 +25,7 @@ describe("IAM least privilege", () => {
       [s.stack.build!.role, "codebuild.amazonaws.com"],
       [s.stack.environments[0].deployment.role, "codedeploy.amazonaws.com"],
       [s.stack.pipeline!.role, "codepipeline.amazonaws.com"],
+      [s.stack.environments[0].smokeTest!.role, "lambda.amazonaws.com"],
     ];
     expect(Object.keys(resourcesOf(s.tf, IamRole.tfResourceType))).toHaveLength(expected.length);
     for (const [role, principal] of expected) {

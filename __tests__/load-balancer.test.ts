@@ -55,7 +55,9 @@ describe("BlueGreenLoadBalancer", () => {
       (r) => r.security_group_id === ref(stack.environments[0].loadBalancer.securityGroup.id),
     );
     const opened = rules.map((r) => `${r.from_port}-${r.to_port}:${r.cidr_ipv4}`).sort();
-    expect(opened).toEqual(["80-80:0.0.0.0/0", "8080-8080:10.20.0.0/16", "8080-8080:192.168.0.0/24"]);
+    // The test listener also admits the NAT gateway's address: the smoke test calls from there.
+    const nat = ref(stack.network.natPublicIps[0]);
+    expect(opened).toEqual(["80-80:0.0.0.0/0", `8080-8080:${nat}/32`, "8080-8080:10.20.0.0/16", "8080-8080:192.168.0.0/24"]);
   });
 
   it("keeps ALB and target group names within 32 characters for a long app name, and distinct", () => {

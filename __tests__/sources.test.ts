@@ -9,7 +9,7 @@ import { S3BucketVersioningA } from "@cdktf/provider-aws/lib/s3-bucket-versionin
 import { SANDBOX_TOKEN_PLACEHOLDER } from "../src/delivery/sources/github-oauth-source";
 import { CodeCommitSource } from "../src/delivery/sources/codecommit-source";
 import { S3Source } from "../src/delivery/sources/s3-source";
-import { onlyResource, roleStatements, synth } from "./helpers";
+import { onlyResource, resourcesOf, roleStatements, synth } from "./helpers";
 
 const synthWithSource = (source: Record<string, unknown>, extra: Record<string, unknown> = {}) => synth({ ...extra, source });
 
@@ -55,7 +55,7 @@ describe("source: codecommit", () => {
   it("starts the pipeline on pushes to the branch through EventBridge", () => {
     const s = created();
     const source = s.stack.source as CodeCommitSource;
-    const rule = onlyResource(s.tf, CloudwatchEventRule.tfResourceType);
+    const rule = Object.values(resourcesOf(s.tf, CloudwatchEventRule.tfResourceType)).find((r) => r.name.endsWith("-source-push"));
     expect(JSON.parse(rule.event_pattern)).toEqual({
       source: ["aws.codecommit"],
       "detail-type": ["CodeCommit Repository State Change"],

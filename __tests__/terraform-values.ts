@@ -148,6 +148,20 @@ export class TerraformValues {
         return `${f("identifier")}.${id(12)}.${this.region}.rds.amazonaws.com`;
       case "aws_security_group.id":
         return `sg-${id(17)}`;
+      case "aws_security_group.arn":
+        return this.arn("ec2", `security-group/${this.computed(type, name, "id")}`);
+      case "aws_subnet.arn":
+        return this.arn("ec2", `subnet/${this.computed(type, name, "id")}`);
+      case "aws_eip.public_ip":
+        return `203.0.113.${parseInt(id(2), 16) % 250}`;
+      case "aws_lambda_function.arn":
+        return this.arn("lambda", `function:${f("function_name")}`);
+      case "aws_cloudwatch_metric_alarm.arn":
+        return this.arn("cloudwatch", `alarm:${f("alarm_name")}`);
+      case "aws_lb.arn_suffix":
+        return this.computed(type, name, "arn").split(":loadbalancer/")[1];
+      case "aws_lb_target_group.arn_suffix":
+        return this.computed(type, name, "arn").split(":")[5];
       case "aws_subnet.id":
         return `subnet-${id(17)}`;
       case "aws_vpc.id":
@@ -241,6 +255,10 @@ class Parser {
       this.at++;
       return this.list("]");
     }
+    if (c === "{") {
+      this.at++;
+      return this.object();
+    }
     const identifier = this.identifier();
     this.space();
     if (this.text[this.at] === "(") {
@@ -274,6 +292,22 @@ class Parser {
     }
     this.at++;
     return items;
+  }
+
+  /** An object literal: { "key" = expr, … } (cdktf quotes every key). */
+  private object(): Record<string, any> {
+    const entries: Array<[string, any]> = [];
+    this.space();
+    while (this.text[this.at] !== "}") {
+      const key = String(this.expression());
+      this.expect("=");
+      entries.push([key, this.expression()]);
+      this.space();
+      if (this.text[this.at] === ",") this.at++;
+      this.space();
+    }
+    this.at++;
+    return Object.fromEntries(entries);
   }
 
   private identifier(): string {

@@ -70,6 +70,49 @@ const serviceFieldsPerEnvironment = {
   logRetentionDays: logRetention.default(30),
 };
 
+/** The ECS lifecycle events a Lambda hook can run at, in the order CodeDeploy runs them. */
+export const ECS_LIFECYCLE_EVENTS = ["BeforeInstall", "AfterInstall", "AfterAllowTestTraffic", "BeforeAllowTraffic", "AfterAllowTraffic"] as const;
+export type EcsLifecycleEvent = (typeof ECS_LIFECYCLE_EVENTS)[number];
+
+/** CodeDeploy watches at most 10 alarms per deployment group. */
+export const MAX_DEPLOYMENT_GROUP_ALARMS = 10;
+
+const lambdaFunctionRef = z.string().regex(/^(arn:aws[\w-]*:lambda:[a-z0-9-]+:\d{12}:function:)?[\w-]{1,64}(:(\$LATEST|[\w-]{1,128}))?$/, {
+  message: "must be a Lambda function name (optionally name:alias) or a function ARN",
+});
+
+const smokeTest = z.strictObject({
+  /** Request the test listener at AfterAllowTestTraffic and fail the deployment (so it rolls back) on a wrong answer. */
+  enabled: z.boolean().default(true),
+  /** Paths requested; default: the health-check path. */
+  paths: z.array(z.string().regex(/^\/\S*$/, { message: "must be an absolute path such as /health" })).min(1).max(20).optional(),
+  /** Expected status codes, as an ALB matcher ("200", "200-399"); default: the health-check matcher. */
+  expectedStatus: z.string().regex(/^\d{3}(-\d{3})?(,\d{3}(-\d{3})?)*$/, { message: 'must be codes or ranges such as "200" or "200-399"' }).optional(),
+  /** Seconds for all requests, retries and backoff together; the function's timeout is this plus 30. */
+  timeBudgetSeconds: z.number().int().min(5).max(600).default(60),
+  /** Tries per path before it counts as failed. */
+  attempts: z.number().int().min(1).max(10).default(3),
+});
+
+/** A threshold, or false to leave that alarm out. */
+const threshold = (min: number, max: number) => z.union([z.literal(false), z.number().min(min).max(max)]);
+
+const releaseAlarms = z.strictObject({
+  /** Alarms on both target groups that stop and roll back a deployment when they fire. */
+  enabled: z.boolean().default(true),
+  /** Seconds per evaluated period. */
+  periodSeconds: z.union([z.literal(10), z.literal(30), z.number().int().min(60).max(86400).multipleOf(60)]).default(60),
+  /** Consecutive breaching periods before an alarm fires. */
+  evaluationPeriods: z.number().int().min(1).max(10).default(2),
+  /** Target 5xx responses per period (sum) at or above which the alarm fires. */
+  target5xxCount: threshold(1, 1_000_000).default(5),
+  /** Unhealthy targets (maximum in a period) at or above which the alarm fires. */
+  unhealthyHosts: threshold(1, 1000).default(1),
+  /** Target response time (seconds, at responseTimePercentile) above which the alarm fires. */
+  responseTimeSeconds: threshold(0.001, 3600).default(2),
+  responseTimePercentile: z.string().regex(/^p(\d{1,2}(\.\d{1,2})?|100)$/, { message: 'must be a percentile such as "p99" or "p99.9"' }).default("p99"),
+});
+
 const deploymentFields = {
   deploymentConfigName: z.enum(ECS_DEPLOYMENT_CONFIGS).default("CodeDeployDefault.ECSAllAtOnce"),
   /** automatic: reroute as soon as the green tasks are healthy; manual: wait for a person (test listener for QA). */
@@ -78,6 +121,21 @@ const deploymentFields = {
   rerouteWaitMinutes: minutes(4320).default(60),
   /** Minutes the blue tasks keep running after a successful reroute (a quick rollback window). */
   terminationWaitMinutes: minutes(2880).default(5),
+  smokeTest: smokeTest.prefault({}),
+  alarms: releaseAlarms.prefault({}),
+  /** The user's own CloudWatch alarms (names, in the stack's region) that also stop and roll back a deployment. */
+  alarmNames: z.array(z.string().min(1).max(255)).default([]),
+  /** Existing Lambda functions CodeDeploy invokes at lifecycle events, e.g. { "BeforeAllowTraffic": "my-check" }. */
+  hooks: z
+    .record(z.string(), lambdaFunctionRef)
+    .superRefine((hooks, ctx) => {
+      for (const event of Object.keys(hooks)) {
+        if (!(ECS_LIFECYCLE_EVENTS as readonly string[]).includes(event)) {
+          ctx.addIssue({ code: "custom", path: [event], message: `is not an ECS lifecycle event; allowed: ${ECS_LIFECYCLE_EVENTS.join(", ")}` });
+        }
+      }
+    })
+    .default({}),
 };
 
 /** The same fields with no defaults and all optional: what an environment overrides, and nothing else. */
@@ -85,7 +143,9 @@ function overrides<T extends z.core.$ZodLooseShape>(fields: T) {
   const shape: Record<string, z.ZodType> = {};
   for (const [key, schema] of Object.entries(fields)) {
     const def = (schema as z.ZodType)._zod.def as { type: string; innerType?: z.ZodType };
-    shape[key] = (def.type === "default" ? def.innerType! : (schema as z.ZodType)).optional();
+    const inner = def.type === "default" || def.type === "prefault" ? def.innerType! : (schema as z.ZodType);
+    // A group of settings (smokeTest, alarms) is overridden field by field, like the top level.
+    shape[key] = (inner instanceof z.ZodObject ? overrides(inner.shape) : inner).optional();
   }
   return z.strictObject(shape);
 }
@@ -319,6 +379,13 @@ const configObject = z.strictObject({
       })
       .prefault({}),
     deployment: z.strictObject(deploymentFields).prefault({}),
+    /** Release events (deployment start, success, failure, rollback; pipeline failed or succeeded) on one SNS topic. */
+    notifications: z
+      .strictObject({
+        /** Addresses subscribed to the release topic (each confirms once). */
+        emails: z.array(z.email()).default([]),
+      })
+      .prefault({}),
     database: database.prefault({}),
     encryption: encryption.prefault({}),
     /** Where the code comes from (CodePipeline delivery only). */
@@ -351,8 +418,19 @@ function resolve(top: ConfigObject, env: EnvironmentInput): ResolvedEnvironment 
     approval: env.approval,
     service: { ...top.service, ...defined(env.service) } as ConfigObject["service"],
     loadBalancer: { ...top.loadBalancer, ...defined(env.loadBalancer) } as ConfigObject["loadBalancer"],
-    deployment: { ...top.deployment, ...defined(env.deployment) } as ConfigObject["deployment"],
+    deployment: mergeGroups(top.deployment, env.deployment) as ConfigObject["deployment"],
   };
+}
+
+/** An environment's overrides over the defaults; a group of settings (an object) is merged one level deep. */
+function mergeGroups<T extends object>(top: T, env: Partial<T> | undefined): T {
+  const merged: Record<string, unknown> = { ...(top as Record<string, unknown>) };
+  for (const [key, value] of Object.entries(defined(env))) {
+    const base = merged[key];
+    const isGroup = (v: unknown) => typeof v === "object" && v !== null && !Array.isArray(v);
+    merged[key] = isGroup(base) && isGroup(value) ? { ...(base as object), ...defined(value as object) } : value;
+  }
+  return merged as T;
 }
 
 export const configSchema = configObject
@@ -438,13 +516,50 @@ function validateAcrossFields(c: ConfigObject, ctx: Ctx): void {
   }
   // Check each environment as it will be built (its overrides over the defaults); the top level
   // reports under its own path, an environment under environments.N.
-  checkEnvironment(c, [], ctx);
+  checkEnvironment(c, c, [], ctx);
   c.environments.forEach((env, i) => {
-    if (env.service || env.loadBalancer) checkEnvironment(resolve(c, env), ["environments", i], ctx);
+    if (env.service || env.loadBalancer || env.deployment) checkEnvironment(c, resolve(c, env), ["environments", i], ctx);
   });
 }
 
-function checkEnvironment(e: Pick<ConfigObject, "service" | "loadBalancer">, at: Array<string | number>, ctx: Ctx): void {
+/** How many alarms a deployment group watches: each built-in alarm on both target groups, and the user's. */
+export function deploymentAlarmCount(d: ConfigObject["deployment"]): number {
+  const a = d.alarms;
+  const builtIn = a.enabled ? [a.target5xxCount, a.unhealthyHosts, a.responseTimeSeconds].filter((t) => t !== false).length * 2 : 0;
+  return builtIn + d.alarmNames.length;
+}
+
+function checkEnvironment(
+  c: ConfigObject,
+  e: Pick<ConfigObject, "service" | "loadBalancer" | "deployment">,
+  at: Array<string | number>,
+  ctx: Ctx,
+): void {
+  const d = e.deployment;
+  if (d.smokeTest.enabled && d.hooks.AfterAllowTestTraffic) {
+    ctx.addIssue({
+      code: "custom",
+      path: [...at, "deployment", "hooks", "AfterAllowTestTraffic"],
+      message: "is taken by the smoke test (CodeDeploy runs one function per event): use BeforeAllowTraffic, or set deployment.smokeTest.enabled to false",
+    });
+  }
+  const alarmCount = deploymentAlarmCount(d);
+  if (alarmCount > MAX_DEPLOYMENT_GROUP_ALARMS) {
+    ctx.addIssue({
+      code: "custom",
+      path: [...at, "deployment", "alarmNames"],
+      message: `makes ${alarmCount} alarms with the built-in ones (2 per enabled alarm, one per target group); CodeDeploy watches at most ${MAX_DEPLOYMENT_GROUP_ALARMS}`,
+    });
+  }
+  // Without NAT the smoke test runs outside the VPC, so it reaches the test listener from the internet.
+  if (d.smokeTest.enabled && c.network.natGateways === "none" && !e.loadBalancer.testAllowedCidrs.includes("0.0.0.0/0")) {
+    ctx.addIssue({
+      code: "custom",
+      path: [...at, "loadBalancer", "testAllowedCidrs"],
+      message:
+        'shuts out the smoke test: with network.natGateways "none" it calls the test listener from the internet; add "0.0.0.0/0", use a NAT mode (it then calls from the NAT addresses), or set deployment.smokeTest.enabled to false',
+    });
+  }
   if (e.loadBalancer.productionPort === e.loadBalancer.testPort) {
     ctx.addIssue({ code: "custom", path: [...at, "loadBalancer", "testPort"], message: "must differ from productionPort" });
   }

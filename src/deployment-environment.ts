@@ -9,6 +9,9 @@ import { ContainerRepository } from "./service/container-repository";
 import { FargateService } from "./service/fargate-service";
 import { BlueGreenLoadBalancer } from "./network/load-balancer";
 import { Network } from "./network/network";
+import { ReleaseAlarms } from "./release-safety/release-alarms";
+import { ReleaseNotifications } from "./release-safety/release-notifications";
+import { SmokeTestHook } from "./release-safety/smoke-test-hook";
 
 export interface DeploymentEnvironmentProps {
   readonly appName: string;
@@ -24,6 +27,8 @@ export interface DeploymentEnvironmentProps {
   readonly database?: StackConfig["database"];
   /** Customer-managed key to encrypt with. @default the service's AWS-managed key */
   readonly encryptionKey?: EncryptionKey;
+  /** Where this environment's deployments are announced. @default nowhere */
+  readonly notifications?: ReleaseNotifications;
 }
 
 /**
@@ -42,6 +47,10 @@ export class DeploymentEnvironment extends Construct {
   readonly url: string;
   /** The test listener's URL: the replacement tasks, before traffic is rerouted. */
   readonly testUrl: string;
+  /** The AfterAllowTestTraffic smoke test, unless disabled. */
+  readonly smokeTest?: SmokeTestHook;
+  /** Alarms that stop and roll back a deployment, unless disabled. */
+  readonly alarms?: ReleaseAlarms;
 
   constructor(scope: Construct, id: string, props: DeploymentEnvironmentProps) {
     super(scope, id);
@@ -80,19 +89,60 @@ export class DeploymentEnvironment extends Construct {
       this.database.allowFrom("from-tasks", this.service.securityGroup);
       this.database.grantReadCredentials(this.service.executionRole);
     }
+    const dns = this.loadBalancer.loadBalancer.dnsName;
+    const prodPort = this.loadBalancer.productionPort;
+    this.url = `http://${dns}${prodPort === 80 ? "" : `:${prodPort}`}`;
+    this.testUrl = `http://${dns}:${this.loadBalancer.testPort}`;
+
+    const { smokeTest, alarms, alarmNames, hooks, ...deployment } = settings.deployment;
+    if (smokeTest.enabled) this.smokeTest = this.addSmokeTest(namePrefix, smokeTest, props);
+    if (alarms.enabled) {
+      const { enabled: _enabled, ...thresholds } = alarms;
+      this.alarms = new ReleaseAlarms(this, "alarms", { namePrefix, loadBalancer: this.loadBalancer, ...thresholds });
+    }
     this.deployment = new BlueGreenDeployment(this, "deploy", {
       namePrefix,
       application: props.application.application,
       service: this.service,
       loadBalancer: this.loadBalancer,
       artifacts: props.artifacts,
-      ...settings.deployment,
+      ...deployment,
+      hooks: { ...hooks, ...(this.smokeTest ? { AfterAllowTestTraffic: this.smokeTest.function.arn } : {}) },
+      alarmNames: [...(this.alarms?.alarmNames ?? []), ...alarmNames],
+      notifications: props.notifications,
     });
+  }
 
-    const dns = this.loadBalancer.loadBalancer.dnsName;
-    const prodPort = this.loadBalancer.productionPort;
-    this.url = `http://${dns}${prodPort === 80 ? "" : `:${prodPort}`}`;
-    this.testUrl = `http://${dns}:${this.loadBalancer.testPort}`;
+  /**
+   * The smoke test calls the test listener's public name. When the listener admits the whole internet it
+   * runs outside the VPC; when testAllowedCidrs narrows it, it runs in the private subnets and the listener
+   * also admits the NAT gateways' addresses, which is where its requests then come from. (Without NAT the
+   * config requires the listener to stay open: a function outside a VPC has no fixed address.)
+   */
+  private addSmokeTest(
+    namePrefix: string,
+    settings: ResolvedEnvironment["deployment"]["smokeTest"],
+    props: DeploymentEnvironmentProps,
+  ): SmokeTestHook {
+    const lb = props.settings.loadBalancer;
+    const open = lb.testAllowedCidrs.includes("0.0.0.0/0");
+    const network = props.network;
+    if (!open && network.natPublicIps.length === 0) {
+      throw new Error(`${this.name}: the smoke test cannot reach a test listener narrowed by testAllowedCidrs without NAT gateways`);
+    }
+    if (!open) this.loadBalancer.allowTestListenerFrom("smoke-test-in", "smoke test (through NAT)", network.natPublicIps);
+    return new SmokeTestHook(this, "smoke-test", {
+      namePrefix,
+      testUrl: this.testUrl,
+      testPort: this.loadBalancer.testPort,
+      paths: settings.paths ?? [lb.healthCheckPath],
+      expectedStatus: settings.expectedStatus ?? lb.healthCheckMatcher,
+      timeBudgetSeconds: settings.timeBudgetSeconds,
+      attempts: settings.attempts,
+      placement: open ? { kind: "internet" } : { kind: "vpc", vpc: network.vpc, subnets: network.privateSubnets },
+      logRetentionDays: props.settings.service.logRetentionDays,
+      encryptionKey: props.encryptionKey,
+    });
   }
 }
 

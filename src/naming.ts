@@ -18,6 +18,7 @@ export const NAME_RULES = {
   targetGroup: { max: 32 },
   codestarConnection: { max: 32 },
   iamRole: { max: 64 },
+  lambdaFunction: { max: 64 },
   eventRule: { max: 64 },
   rdsInstance: { max: 63, rdsIdentifier: true },
   /** An S3 bucket name is at most 63; Terraform appends 26 characters to a prefix. */
@@ -33,6 +34,7 @@ export const NAME_RULES = {
   securityGroup: { max: 255 },
   dbSubnetGroup: { max: 255 },
   rdsSnapshot: { max: 255, rdsIdentifier: true },
+  cloudwatchAlarm: { max: 255 },
   snsTopic: { max: 256 },
   ecrRepository: { max: 256 },
   kmsAlias: { max: 256 },

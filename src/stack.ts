@@ -14,6 +14,7 @@ import { physicalName } from "./naming";
 import { localStatePath, RunningStackGuard } from "./release-safety/running-stack-guard";
 import { Network } from "./network/network";
 import { createSource, PipelineSource } from "./delivery/sources";
+import { ReleaseNotifications } from "./release-safety/release-notifications";
 
 /** Credentials used only in sandbox mode, where nothing talks to AWS; they grant nothing anywhere. */
 export const SANDBOX_CREDENTIALS = { accessKey: "sandbox", secretKey: "sandbox" } as const;
@@ -35,6 +36,8 @@ export class BlueGreenStack extends TerraformStack {
   readonly pipeline?: DeliveryPipeline;
   /** GitHub Actions delivery: the OIDC trust and deploy role. */
   readonly githubActions?: GitHubActionsDelivery;
+  /** The release topic: deployments' and the pipeline's outcomes. */
+  readonly notifications: ReleaseNotifications;
 
   constructor(scope: Construct, id: string, config: StackConfig) {
     super(scope, id);
@@ -92,6 +95,7 @@ export class BlueGreenStack extends TerraformStack {
       });
     }
     this.application = new EcsDeploymentApplication(this, "codedeploy", { name: physicalName("codedeployApplication", app) });
+    this.notifications = new ReleaseNotifications(this, "release-notifications", { appName: app, emails: config.notifications.emails, encryptionKey });
     this.environments = config.environments.map(
       (settings) =>
         new DeploymentEnvironment(this, settings.name, {
@@ -104,6 +108,7 @@ export class BlueGreenStack extends TerraformStack {
           artifacts: this.artifacts,
           database: config.database,
           encryptionKey,
+          notifications: this.notifications,
         }),
     );
 
@@ -142,8 +147,15 @@ export class BlueGreenStack extends TerraformStack {
       });
     }
 
-    // The created key's policy names the log groups it serves; the account comes from a role's ARN.
-    encryptionKey?.restrictTo(this.environments[0].service.executionRole.role.arn, [`/ecs/${app}-`, `/codebuild/${app}-`]);
+    if (this.pipeline) this.notifications.announcePipeline(this.pipeline.pipeline, physicalName("eventRule", app, "pipeline-outcome"));
+    this.notifications.admitPublishers();
+
+    // The created key's policy names the log groups and the event rule it serves; the account comes from a role's ARN.
+    encryptionKey?.restrictTo(
+      this.environments[0].service.executionRole.role.arn,
+      [`/ecs/${app}-`, `/codebuild/${app}-`, `/aws/lambda/${app}-`],
+      this.notifications.pipelineRule ? [this.notifications.pipelineRule.arn] : [],
+    );
     this.addOutputs(config);
   }
 
@@ -155,6 +167,7 @@ export class BlueGreenStack extends TerraformStack {
       test_url: [last.testUrl, `Test listener of ${last.name}: the replacement tasks during a deployment`],
       ecr_repository_url: [this.repository.repository.repositoryUrl, "Push images here (the pipeline does)"],
       codedeploy_application: [this.application.application.name, "CodeDeploy application"],
+      release_topic_arn: [this.notifications.topic.arn, "SNS topic announcing deployments and pipeline outcomes (subscribers confirm by e-mail once)"],
     };
     for (const env of this.environments) {
       outputs[`${env.name}_url`] = [env.url, `${env.name}: production listener`];
@@ -218,5 +231,7 @@ export function githubActionsVariables(stack: BlueGreenStack): Record<string, st
     SUBNET_IDS: Fn.join(",", stack.network.taskSubnets.map((s) => s.id)),
     SECURITY_GROUP_IDS: target.service.securityGroup.id,
     ASSIGN_PUBLIC_IP: stack.network.assignPublicIp ? "ENABLED" : "DISABLED",
+    // The AppSpec's lifecycle hooks line (the smoke test and deployment.hooks); empty without hooks.
+    APPSPEC_HOOKS: target.deployment.appSpecHooks,
   };
 }

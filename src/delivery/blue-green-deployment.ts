@@ -1,12 +1,15 @@
-import { Fn } from "cdktf";
+import { Fn, Token } from "cdktf";
 import { Construct } from "constructs";
 import { CodedeployApp } from "@cdktf/provider-aws/lib/codedeploy-app";
 import { CodedeployDeploymentGroup } from "@cdktf/provider-aws/lib/codedeploy-deployment-group";
 import { ArtifactBucket } from "./artifact-bucket";
 import { FargateService } from "../service/fargate-service";
-import { passRoleStatement, ServiceRole, siblingArn } from "../security/iam";
+import { passRoleStatement, PolicyStatement, ServiceRole, siblingArn } from "../security/iam";
 import { BlueGreenLoadBalancer } from "../network/load-balancer";
 import { physicalName } from "../naming";
+import { ECS_LIFECYCLE_EVENTS, EcsLifecycleEvent } from "../config-schema";
+import { ReleaseNotifications, DEPLOYMENT_TRIGGER_EVENTS } from "../release-safety/release-notifications";
+import { arnInAccountOf } from "../security/iam";
 
 export interface BlueGreenDeploymentProps {
   /** Prefix of every physical name: the app name, and the environment's. */
@@ -29,6 +32,16 @@ export interface BlueGreenDeploymentProps {
   readonly rerouteWaitMinutes?: number;
   /** Minutes the old (blue) tasks keep running after a successful reroute. @default 5 */
   readonly terminationWaitMinutes?: number;
+  /**
+   * Lambda functions CodeDeploy invokes at lifecycle events (name, name:alias or ARN). They go into the
+   * AppSpec (`appSpecHooks`), where CodeDeploy reads them; the group's role may invoke exactly these.
+   * @default none
+   */
+  readonly hooks?: Partial<Record<EcsLifecycleEvent, string>>;
+  /** CloudWatch alarms (names, in this region) that stop the deployment and roll it back. @default none */
+  readonly alarmNames?: string[];
+  /** Where deployment start, success, failure, stop and rollback are announced. @default nowhere */
+  readonly notifications?: ReleaseNotifications;
 }
 
 /** The CodeDeploy ECS application: one per stack, holding a deployment group per environment. */
@@ -47,6 +60,8 @@ export class BlueGreenDeployment extends Construct {
   readonly deploymentGroup: CodedeployDeploymentGroup;
   readonly role: ServiceRole;
   readonly deploymentConfigName: string;
+  /** The `Hooks:` line every AppSpec for this group carries (CodeDeploy reads hooks from the AppSpec only); "" without hooks. */
+  readonly appSpecHooks: string;
 
   constructor(scope: Construct, id: string, props: BlueGreenDeploymentProps) {
     super(scope, id);
@@ -93,6 +108,30 @@ export class BlueGreenDeployment extends Construct {
     ]);
     props.artifacts?.grantRead(this.role);
 
+    // Physical ARNs in this account and region, derived from the cluster's so planning needs no lookup.
+    const inAccount = (service: string, resource: string) => arnInAccountOf(props.service.cluster.arn, service, resource);
+    const hooks = ECS_LIFECYCLE_EVENTS.flatMap((event) => (props.hooks?.[event] ? [[event, props.hooks[event]!] as const] : []));
+    const alarmNames = props.alarmNames ?? [];
+    const readAndInvoke: PolicyStatement[] = [];
+    if (hooks.length) {
+      readAndInvoke.push({
+        sid: "InvokeLifecycleHooks",
+        actions: ["lambda:InvokeFunction"],
+        resources: hooks.map(([, fn]) => (fn.startsWith("arn:") || Token.isUnresolved(fn) ? fn : inAccount("lambda", `function:${fn}`))),
+      });
+    }
+    if (alarmNames.length) {
+      readAndInvoke.push({
+        sid: "ReadReleaseAlarms",
+        actions: ["cloudwatch:DescribeAlarms"],
+        resources: alarmNames.map((name) => inAccount("cloudwatch", `alarm:${name}`)),
+      });
+    }
+    if (readAndInvoke.length) this.role.addPolicy("hooks-and-alarms", readAndInvoke);
+    props.notifications?.grantPublish(this.role);
+    // The AppSpec's Hooks line (YAML flow style, which is JSON): empty when there are no hooks.
+    this.appSpecHooks = hooks.length ? `Hooks: ${Fn.jsonencode(hooks.map(([event, fn]) => ({ [event]: fn })))}` : "";
+
     this.application = props.application;
     const manual = (props.trafficReroute ?? "automatic") === "manual";
     this.deploymentGroup = new CodedeployDeploymentGroup(this, "group", {
@@ -101,7 +140,15 @@ export class BlueGreenDeployment extends Construct {
       serviceRoleArn: this.role.role.arn,
       deploymentConfigName: this.deploymentConfigName,
       deploymentStyle: { deploymentType: "BLUE_GREEN", deploymentOption: "WITH_TRAFFIC_CONTROL" },
-      autoRollbackConfiguration: { enabled: true, events: ["DEPLOYMENT_FAILURE"] },
+      // With alarms, one that fires stops the deployment, and the stop rolls it back.
+      autoRollbackConfiguration: {
+        enabled: true,
+        events: alarmNames.length ? ["DEPLOYMENT_FAILURE", "DEPLOYMENT_STOP_ON_ALARM"] : ["DEPLOYMENT_FAILURE"],
+      },
+      alarmConfiguration: alarmNames.length ? { enabled: true, alarms: alarmNames } : undefined,
+      triggerConfiguration: props.notifications
+        ? [{ triggerName: "release-events", triggerEvents: [...DEPLOYMENT_TRIGGER_EVENTS], triggerTargetArn: props.notifications.topic.arn }]
+        : undefined,
       blueGreenDeploymentConfig: {
         deploymentReadyOption: manual
           ? { actionOnTimeout: "STOP_DEPLOYMENT", waitTimeInMinutes: props.rerouteWaitMinutes ?? 60 }

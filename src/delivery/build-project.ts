@@ -53,6 +53,7 @@ export const PER_ENVIRONMENT_VARIABLES = [
   "SUBNET_IDS",
   "SECURITY_GROUP_IDS",
   "ASSIGN_PUBLIC_IP",
+  "APPSPEC_HOOKS",
 ] as const;
 export type PerEnvironmentVariable = (typeof PER_ENVIRONMENT_VARIABLES)[number];
 
@@ -102,6 +103,7 @@ export class BuildProject extends Construct {
           SUBNET_IDS: Fn.join(",", props.taskSubnetIds),
           SECURITY_GROUP_IDS: service.securityGroup.id,
           ASSIGN_PUBLIC_IP: props.assignPublicIp ? "ENABLED" : "DISABLED",
+          APPSPEC_HOOKS: env.deployment.appSpecHooks,
         };
         return [env.name, values];
       }),

@@ -66,18 +66,7 @@ export class BlueGreenLoadBalancer extends Construct {
       ["prod", this.productionPort, props.allowedCidrs ?? ["0.0.0.0/0"]],
       ["test", this.testPort, props.testAllowedCidrs ?? ["0.0.0.0/0"]],
     ];
-    for (const [listener, port, cidrs] of openings) {
-      cidrs.forEach((cidr, i) => {
-        new VpcSecurityGroupIngressRule(this, `${listener}-in-${i}`, {
-          securityGroupId: this.securityGroup.id,
-          description: `${listener} listener`,
-          ipProtocol: "tcp",
-          fromPort: port,
-          toPort: port,
-          cidrIpv4: cidr,
-        });
-      });
-    }
+    for (const [listener, port, cidrs] of openings) this.allow(`${listener}-in`, `${listener} listener`, port, cidrs);
 
     this.loadBalancer = new Lb(this, "alb", {
       name: physicalName("loadBalancer", props.namePrefix, "alb"),
@@ -124,5 +113,23 @@ export class BlueGreenLoadBalancer extends Construct {
       });
     this.productionListener = listener("prod-listener", this.productionPort, this.blueTargetGroup);
     this.testListener = listener("test-listener", this.testPort, this.greenTargetGroup);
+  }
+
+  /** Opens the test listener to more sources (`addresses`: IPv4 addresses, e.g. NAT gateways' public IPs). */
+  allowTestListenerFrom(id: string, description: string, addresses: string[]): void {
+    this.allow(id, description, this.testPort, addresses.map((ip) => `${ip}/32`));
+  }
+
+  private allow(id: string, description: string, port: number, cidrs: string[]): void {
+    cidrs.forEach((cidr, i) => {
+      new VpcSecurityGroupIngressRule(this, `${id}-${i}`, {
+        securityGroupId: this.securityGroup.id,
+        description,
+        ipProtocol: "tcp",
+        fromPort: port,
+        toPort: port,
+        cidrIpv4: cidr,
+      });
+    });
   }
 }

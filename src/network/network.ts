@@ -39,6 +39,8 @@ export class Network extends Construct {
   readonly taskSubnets: Subnet[];
   /** Tasks in public subnets need a public IP to pull images; tasks behind NAT must not have one. */
   readonly assignPublicIp: boolean;
+  /** The NAT gateways' public addresses: what the internet sees of the private subnets. None without NAT. */
+  readonly natPublicIps: string[] = [];
 
   constructor(scope: Construct, id: string, props: NetworkProps) {
     super(scope, id);
@@ -79,6 +81,7 @@ export class Network extends Construct {
       const natCount = natMode === "one-per-az" ? props.availabilityZones.length : 1;
       const nats = Array.from({ length: natCount }, (_, i) => {
         const eip = new Eip(this, `nat-eip-${i}`, { domain: "vpc", tags: name(`nat-${i}`) });
+        this.natPublicIps.push(eip.publicIp);
         return new NatGateway(this, `nat-${i}`, {
           allocationId: eip.allocationId,
           subnetId: this.publicSubnets[i].id,

@@ -8,7 +8,7 @@ import { ServiceRole } from "./iam";
 import { physicalName } from "../naming";
 
 /** The services that encrypt with the key on a caller's behalf. */
-export const KEY_USING_SERVICES = ["ecr", "s3", "rds", "secretsmanager"] as const;
+export const KEY_USING_SERVICES = ["ecr", "s3", "rds", "secretsmanager", "sns"] as const;
 
 export interface EncryptionKeyProps {
   readonly appName: string;
@@ -48,7 +48,7 @@ export class EncryptionKey extends Construct {
    * it only through the services that need it; CloudWatch Logs may use it for this app's log groups.
    * `accountArn` is any ARN in the account (so no account lookup is needed to plan).
    */
-  restrictTo(accountArn: string, logGroupPrefixes: string[]): void {
+  restrictTo(accountArn: string, logGroupPrefixes: string[], eventRuleArns: string[] = []): void {
     if (!this.key) return;
     const part = (i: number) => Fn.element(Fn.split(":", accountArn), i);
     const root = Fn.format("arn:%s:iam::%s:root", [part(1), part(4)]);
@@ -90,6 +90,19 @@ export class EncryptionKey extends Construct {
             },
           ],
         },
+        ...(eventRuleArns.length
+          ? [
+              {
+                sid: "EventBridgeForTheseRules",
+                principals: [{ type: "Service", identifiers: ["events.amazonaws.com"] }],
+                // Publishing to an encrypted topic: a data key for the message.
+                actions: ["kms:GenerateDataKey", "kms:Decrypt"],
+                // In a key policy "*" means this key.
+                resources: ["*"],
+                condition: [{ test: "ArnEquals", variable: "aws:SourceArn", values: eventRuleArns }],
+              },
+            ]
+          : []),
       ],
     });
     new KmsKeyPolicy(this, "policy", { keyId: this.key.keyId, policy: document.json });

@@ -42,9 +42,9 @@ export class ServiceRole extends Construct {
   }
 
   /** Attaches an inline policy named `name` holding the given statements. */
-  addPolicy(name: string, statements: PolicyStatement[]): void {
+  addPolicy(name: string, statements: PolicyStatement[]): IamRolePolicy {
     const document = new DataAwsIamPolicyDocument(this, `${name}-doc`, { statement: statements });
-    new IamRolePolicy(this, `${name}-policy`, { name, role: this.role.id, policy: document.json });
+    return new IamRolePolicy(this, `${name}-policy`, { name, role: this.role.id, policy: document.json });
   }
 }
 

@@ -1,0 +1,102 @@
+import { Construct } from "constructs";
+import { CloudwatchEventRule } from "@cdktf/provider-aws/lib/cloudwatch-event-rule";
+import { CloudwatchEventTarget } from "@cdktf/provider-aws/lib/cloudwatch-event-target";
+import { Codepipeline } from "@cdktf/provider-aws/lib/codepipeline";
+import { DataAwsIamPolicyDocument } from "@cdktf/provider-aws/lib/data-aws-iam-policy-document";
+import { SnsTopic } from "@cdktf/provider-aws/lib/sns-topic";
+import { SnsTopicPolicy } from "@cdktf/provider-aws/lib/sns-topic-policy";
+import { SnsTopicSubscription } from "@cdktf/provider-aws/lib/sns-topic-subscription";
+import { EncryptionKey } from "../security/encryption-key";
+import { PolicyStatement, ServiceRole } from "../security/iam";
+import { physicalName } from "../naming";
+
+/** What CodeDeploy announces on the release topic. */
+export const DEPLOYMENT_TRIGGER_EVENTS = ["DeploymentStart", "DeploymentSuccess", "DeploymentFailure", "DeploymentStop", "DeploymentRollback"] as const;
+/** Pipeline execution states announced on the release topic. */
+export const PIPELINE_NOTICE_STATES = ["FAILED", "SUCCEEDED"] as const;
+
+export interface ReleaseNotificationsProps {
+  readonly appName: string;
+  /** Addresses subscribed to the topic; each confirms once. @default [] */
+  readonly emails?: string[];
+  /** Customer-managed key the topic is encrypted with. @default none (SNS's own encryption at rest) */
+  readonly encryptionKey?: EncryptionKey;
+}
+
+/**
+ * One SNS topic for release events: CodeDeploy's deployment triggers and, with CodePipeline, failed and
+ * succeeded pipeline executions through an EventBridge rule. Its policy admits those publishers only.
+ */
+export class ReleaseNotifications extends Construct {
+  readonly topic: SnsTopic;
+  /** The rule that forwards pipeline executions' outcomes, with CodePipeline. */
+  pipelineRule?: CloudwatchEventRule;
+  private readonly encryptionKey?: EncryptionKey;
+  private readonly publishers: ServiceRole[] = [];
+
+  constructor(scope: Construct, id: string, props: ReleaseNotificationsProps) {
+    super(scope, id);
+    this.encryptionKey = props.encryptionKey;
+    this.topic = new SnsTopic(this, "topic", {
+      name: physicalName("snsTopic", props.appName, "releases"),
+      kmsMasterKeyId: props.encryptionKey?.keyArn,
+    });
+    (props.emails ?? []).forEach((email, i) => {
+      new SnsTopicSubscription(this, `email-${i}`, { topicArn: this.topic.arn, protocol: "email", endpoint: email });
+    });
+  }
+
+  /** Lets a CodeDeploy service role publish its deployment group's triggers here. */
+  grantPublish(role: ServiceRole): void {
+    role.addPolicy("release-notices", [{ sid: "PublishReleaseEvents", actions: ["sns:Publish"], resources: [this.topic.arn] }]);
+    this.encryptionKey?.grantUse(role, "release-notices-key");
+    this.publishers.push(role);
+  }
+
+  /** Forwards the pipeline's failed and succeeded executions to the topic. */
+  announcePipeline(pipeline: Codepipeline, ruleName: string): void {
+    this.pipelineRule = new CloudwatchEventRule(this, "pipeline-rule", {
+      name: physicalName("eventRule", ruleName),
+      description: "Pipeline executions that failed or succeeded, to the release topic",
+      eventPattern: JSON.stringify({
+        source: ["aws.codepipeline"],
+        "detail-type": ["CodePipeline Pipeline Execution State Change"],
+        detail: { pipeline: [pipeline.name], state: [...PIPELINE_NOTICE_STATES] },
+      }),
+    });
+    new CloudwatchEventTarget(this, "pipeline-target", {
+      rule: this.pipelineRule.name,
+      arn: this.topic.arn,
+      inputTransformer: {
+        inputPaths: { pipeline: "$.detail.pipeline", state: "$.detail.state", execution: "$.detail.execution-id", region: "$.region" },
+        inputTemplate:
+          '"Pipeline <pipeline>: execution <execution> <state>. https://<region>.console.aws.amazon.com/codesuite/codepipeline/pipelines/<pipeline>/executions/<execution>/timeline"',
+      },
+    });
+  }
+
+  /** The topic policy: exactly the publishers granted above, and the pipeline rule. Call once, after them all. */
+  admitPublishers(): void {
+    const statements: PolicyStatement[] = [];
+    if (this.publishers.length) {
+      statements.push({
+        sid: "CodeDeployTriggers",
+        principals: [{ type: "AWS", identifiers: this.publishers.map((r) => r.role.arn) }],
+        actions: ["sns:Publish"],
+        resources: [this.topic.arn],
+      });
+    }
+    if (this.pipelineRule) {
+      statements.push({
+        sid: "PipelineOutcomes",
+        principals: [{ type: "Service", identifiers: ["events.amazonaws.com"] }],
+        actions: ["sns:Publish"],
+        resources: [this.topic.arn],
+        condition: [{ test: "ArnEquals", variable: "aws:SourceArn", values: [this.pipelineRule.arn] }],
+      });
+    }
+    if (!statements.length) return;
+    const document = new DataAwsIamPolicyDocument(this, "policy-doc", { statement: statements });
+    new SnsTopicPolicy(this, "policy", { arn: this.topic.arn, policy: document.json });
+  }
+}
