@@ -32,6 +32,8 @@ const NAMED_FIELDS: Record<string, Record<string, NameKind | "user-given">> = {
   aws_codestarconnections_connection: { name: "codestarConnection" },
   aws_kms_alias: { name: "kmsAlias" },
   aws_appautoscaling_policy: { name: "scalingPolicy" },
+  aws_lambda_function: { function_name: "lambdaFunction" },
+  aws_cloudwatch_metric_alarm: { alarm_name: "cloudwatchAlarm" },
   // Inline policy names are constants of this code ("deploy", "ecr-push"…), far below IAM's 128.
   aws_iam_role_policy: { name: "user-given" },
   // The user names the repository (the schema allows AWS's 100 characters).
@@ -39,7 +41,10 @@ const NAMED_FIELDS: Record<string, Record<string, NameKind | "user-given">> = {
 };
 
 /** Fields that hold a physical name, whatever the resource. */
-const NAME_FIELD_KEYS = ["name", "name_prefix", "identifier", "family", "bucket", "bucket_prefix", "deployment_group_name", "repository_name", "final_snapshot_identifier"];
+const NAME_FIELD_KEYS = [
+  "name", "name_prefix", "identifier", "family", "bucket", "bucket_prefix", "deployment_group_name", "repository_name",
+  "final_snapshot_identifier", "function_name", "alarm_name",
+];
 
 function names(s: Synthesized): Array<{ where: string; kind: NameKind | "user-given"; value: string }> {
   const values = new TerraformValues(s.tf);

@@ -42,8 +42,9 @@ describe("smoke-test hook", () => {
       handler: "index.handler",
       timeout: 60 + 30,
       source_code_hash: Buffer.from(zip.sha256, "hex").toString("base64"),
-      logging_config: { log_group: s.ref(hook.logGroup.name) },
     });
+    // Lambda writes to /aws/lambda/<function name>: the log group the stack creates, with its retention.
+    expect(resourceByRef(s.tf, s.ref(hook.logGroup.arn)).name).toBe(`/aws/lambda/${fn.function_name}`);
     expect(SMOKE_TEST_RUNTIME).toMatch(/^nodejs(2[2-9]|[3-9]\d)\.x$/);
     // cdktf copies the asset into the stack's output folder; the path is relative to it.
     expect(fn.filename).toMatch(/^assets\/.+\/smoke-test\.zip$/);
@@ -109,7 +110,7 @@ describe("smoke-test hook", () => {
     const create = statements.find((st) => st.actions.includes("ec2:CreateNetworkInterface"));
     expect(create.resources).toEqual(expect.arrayContaining([s.ref(hook.securityGroup!.arn), ...s.stack.network.privateSubnets.map((x) => s.ref(x.arn))]));
     // The function waits for its permissions before Lambda creates it.
-    expect(fn.depends_on).toHaveLength(2);
+    expect(fn.depends_on).toHaveLength(3);
   });
 
   it("without NAT, a narrowed test listener is refused naming the field (the function would have no fixed address)", () => {

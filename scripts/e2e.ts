@@ -48,7 +48,7 @@ async function e2e(config: string, endpoint: string): Promise<{ phases: Phase[];
   const env = withMoto(terraformEnv(), endpoint);
   const phase = (n: string, r: RunResult, ok: boolean, note = "") => {
     phases.push({ name: n, seconds: r.seconds, ok, note });
-    if (!ok) console.error(`\n✗ ${config}: ${n}\n${tail(r, 40)}\n`);
+    if (!ok) console.error(`\n✗ ${config}: ${n}\n${tail(r, Number(process.env.E2E_TAIL_LINES ?? 40))}\n`);
     return ok;
   };
   const result = { phases, checks, applied: 0, planned: 0, notApplied: [] as Array<{ address: string; reason: string }> };

@@ -1,14 +1,19 @@
+import { CloudWatchClient, DescribeAlarmsCommand } from "@aws-sdk/client-cloudwatch";
 import { CodeDeployClient, GetDeploymentGroupCommand } from "@aws-sdk/client-codedeploy";
 import { CodePipelineClient, GetPipelineCommand } from "@aws-sdk/client-codepipeline";
 import { CodeStarConnectionsClient, GetConnectionCommand } from "@aws-sdk/client-codestar-connections";
 import { DescribeServicesCommand, ECSClient } from "@aws-sdk/client-ecs";
 import { DescribeListenersCommand, ElasticLoadBalancingV2Client, Listener } from "@aws-sdk/client-elastic-load-balancing-v2";
 import { GetRoleCommand, IAMClient } from "@aws-sdk/client-iam";
+import { EventBridgeClient, ListTargetsByRuleCommand } from "@aws-sdk/client-eventbridge";
+import { GetFunctionConfigurationCommand, LambdaClient } from "@aws-sdk/client-lambda";
 import { GetPublicAccessBlockCommand, S3Client } from "@aws-sdk/client-s3";
+import { GetTopicAttributesCommand, SNSClient } from "@aws-sdk/client-sns";
 import { StackConfig } from "../../src/config";
 import { stageName } from "../../src/delivery/delivery-pipeline";
 import { oidcSubjects } from "../../src/delivery/github-actions-delivery";
 import { physicalName } from "../../src/naming";
+import { DEPLOYMENT_TRIGGER_EVENTS } from "../../src/release-safety/release-notifications";
 import { one, StateResource } from "./state";
 
 /** How every SDK client reaches moto. */
@@ -39,6 +44,14 @@ export interface Deployed {
   readonly deploymentGroup: string;
   readonly taskFamily: string;
   readonly containerName: string;
+  /** The smoke-test function and the test listener URL it must call; absent when the smoke test is off. */
+  readonly smokeTest?: { readonly functionName: string; readonly testUrl: string };
+  /** Every alarm the deployment group must watch (built-in and the user's), sorted. */
+  readonly alarmNames: string[];
+  /** The stack's own alarms for this environment, sorted. */
+  readonly builtInAlarms: string[];
+  /** The deployment group's CodeDeploy role. */
+  readonly codedeployRoleArn: string;
 }
 
 /** What the whole stack shares. */
@@ -50,6 +63,9 @@ export interface DeployedStack {
   /** With GitHub Actions delivery: the push and deploy roles and the OIDC subject each trust must name. */
   readonly githubRoles?: Array<{ readonly name: string; readonly subject: string }>;
   readonly connectionArn?: string;
+  readonly releaseTopicArn: string;
+  /** The EventBridge rule announcing pipeline outcomes, with CodePipeline. */
+  readonly pipelineRule?: { readonly name: string; readonly arn: string };
   readonly environments: Deployed[];
 }
 
@@ -63,6 +79,8 @@ export function locate(resources: StateResource[], config: StackConfig): Deploye
       one(resources, "aws_lb_listener", (v) => v.load_balancer_arn === alb.arn && Number(v.port) === port);
     const service = one(resources, "aws_ecs_service", (v) => v.name === physicalName("ecsService", prefix));
     const group = one(resources, "aws_codedeploy_deployment_group", (v) => v.ecs_service[0].service_name === service.name);
+    const smokeTestName = physicalName("lambdaFunction", prefix, "smoke-test");
+    const alarms = resources.filter((r) => r.type === "aws_cloudwatch_metric_alarm" && String(r.values.alarm_name).startsWith(`${prefix}-`));
     return {
       environment: env.name,
       clusterArn: service.cluster,
@@ -77,8 +95,17 @@ export function locate(resources: StateResource[], config: StackConfig): Deploye
       deploymentGroup: group.deployment_group_name,
       taskFamily: one(resources, "aws_ecs_task_definition", (v) => v.family === physicalName("taskFamily", prefix)).family,
       containerName: service.load_balancer[0].container_name,
+      smokeTest: env.deployment.smokeTest.enabled
+        ? { functionName: smokeTestName, testUrl: `http://${alb.dns_name}:${env.loadBalancer.testPort}` }
+        : undefined,
+      alarmNames: [...alarms.map((a) => a.values.alarm_name as string), ...env.deployment.alarmNames].sort(),
+      builtInAlarms: alarms.map((a) => a.values.alarm_name as string).sort(),
+      codedeployRoleArn: group.service_role_arn,
     };
   });
+  const topic = one(resources, "aws_sns_topic", (v) => v.name === physicalName("snsTopic", config.appName, "releases"));
+  const rule = resources.find((r) => r.type === "aws_cloudwatch_event_rule" && r.values.name === physicalName("eventRule", config.appName, "pipeline-outcome"));
+  const release = { releaseTopicArn: topic.arn as string, pipelineRule: rule ? { name: rule.values.name as string, arn: rule.values.arn as string } : undefined };
   const connection = resources.find((r) => r.type === "aws_codestarconnections_connection");
   const delivery = config.delivery;
   if (delivery.mode === "github-actions") {
@@ -88,6 +115,7 @@ export function locate(resources: StateResource[], config: StackConfig): Deploye
         { name: physicalName("iamRole", config.appName, "github-push"), subject: oidcSubjects(delivery).push },
         { name: physicalName("iamRole", config.appName, "github-deploy"), subject: oidcSubjects(delivery).deploy },
       ],
+      ...release,
       environments,
     };
   }
@@ -100,8 +128,56 @@ export function locate(resources: StateResource[], config: StackConfig): Deploye
     ],
     bucket: one(resources, "aws_s3_bucket", (v) => v.bucket.startsWith(physicalName("bucketPrefix", config.appName, "artifacts-"))).bucket,
     connectionArn: connection?.values.arn,
+    ...release,
     environments,
   };
+}
+
+/**
+ * One environment's release safety as the APIs report it: the smoke-test function calls this environment's
+ * test listener; the deployment group watches its alarms, rolls back on failure and on alarm, and announces
+ * its deployments on the release topic.
+ */
+function releaseSafetyChecks(stack: DeployedStack, d: Deployed, clientConfig: ClientConfig): Array<Promise<Check>> {
+  const named = (what: string) => `${d.environment}: ${what}`;
+  const group = async () =>
+    (await new CodeDeployClient(clientConfig).send(new GetDeploymentGroupCommand({ applicationName: d.codedeployApp, deploymentGroupName: d.deploymentGroup })))
+      .deploymentGroupInfo;
+  const checks = [
+    check(named("deployment group watches its alarms and rolls back on failure and on alarm"), async () => {
+      const g = await group();
+      return (
+        differs("alarms", (g?.alarmConfiguration?.alarms ?? []).map((a) => a.name).sort(), d.alarmNames) ??
+        // Events are a set: AWS returns them in any order.
+        differs("rollback", [g?.autoRollbackConfiguration?.enabled, [...(g?.autoRollbackConfiguration?.events ?? [])].sort()], [
+          true,
+          d.alarmNames.length ? ["DEPLOYMENT_FAILURE", "DEPLOYMENT_STOP_ON_ALARM"] : ["DEPLOYMENT_FAILURE"],
+        ])
+      );
+    }),
+    check(named("deployment group announces start, success, failure, stop and rollback on the release topic"), async () => {
+      const trigger = (await group())?.triggerConfigurations?.[0];
+      return differs("trigger", [trigger?.triggerTargetArn, [...(trigger?.triggerEvents ?? [])].sort()], [stack.releaseTopicArn, [...DEPLOYMENT_TRIGGER_EVENTS].sort()]);
+    }),
+    check(named("its alarms exist, on its load balancer's target groups"), async () => {
+      const own = d.builtInAlarms;
+      if (!own.length) return undefined;
+      const { MetricAlarms } = await new CloudWatchClient(clientConfig).send(new DescribeAlarmsCommand({ AlarmNames: own }));
+      const groups = new Set([d.blueTargetGroupArn, d.greenTargetGroupArn].map((arn) => arn.split(":").pop()));
+      const onTargetGroups = (MetricAlarms ?? []).filter((a) => groups.has(a.Dimensions?.find((x) => x.Name === "TargetGroup")?.Value));
+      return differs("alarms on the target groups", onTargetGroups.map((a) => a.AlarmName).sort(), own);
+    }),
+  ];
+  const smokeTest = d.smokeTest;
+  if (smokeTest) {
+    checks.push(
+      check(named("smoke-test function calls this environment's test listener"), async () => {
+        const fn = await new LambdaClient(clientConfig).send(new GetFunctionConfigurationCommand({ FunctionName: smokeTest.functionName }));
+        return differs("TARGET_URL", fn.Environment?.Variables?.TARGET_URL, smokeTest.testUrl) ?? differs("handler", fn.Handler, "index.handler");
+      }),
+    );
+  }
+  return checks;
 }
 
 /** Where a listener's default action forwards to. */
@@ -179,8 +255,33 @@ export async function checkWiring(stack: DeployedStack, clientConfig: ClientConf
           differs("style", g?.deploymentStyle, { deploymentType: "BLUE_GREEN", deploymentOption: "WITH_TRAFFIC_CONTROL" })
         );
       }),
+      ...releaseSafetyChecks(stack, d, clientConfig),
     ];
   });
+
+  perEnvironment.push(
+    check("release topic admits only the CodeDeploy roles and the pipeline-outcome rule", async () => {
+      const { Attributes } = await new SNSClient(clientConfig).send(new GetTopicAttributesCommand({ TopicArn: stack.releaseTopicArn }));
+      const statements = JSON.parse(Attributes?.Policy ?? "{}").Statement ?? [];
+      const principals = (st: any) => [st.Principal?.AWS ?? st.Principal?.Service].flat().sort();
+      const expected: Array<[string[], string | undefined]> = [[stack.environments.map((e) => e.codedeployRoleArn).sort(), undefined]];
+      if (stack.pipelineRule) expected.push([["events.amazonaws.com"], stack.pipelineRule.arn]);
+      return differs(
+        "publishers",
+        statements.map((st: any) => [principals(st), st.Condition?.ArnEquals?.["aws:SourceArn"]]),
+        expected,
+      );
+    }),
+  );
+  if (stack.pipelineRule) {
+    const rule = stack.pipelineRule;
+    perEnvironment.push(
+      check("pipeline outcomes reach the release topic (EventBridge target)", async () => {
+        const { Targets } = await new EventBridgeClient(clientConfig).send(new ListTargetsByRuleCommand({ Rule: rule.name }));
+        return differs("targets", Targets?.map((t) => t.Arn), [stack.releaseTopicArn]);
+      }),
+    );
+  }
 
   if (stack.githubRoles) {
     return Promise.all([

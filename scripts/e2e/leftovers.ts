@@ -1,5 +1,7 @@
 import { ApplicationAutoScalingClient, DescribeScalableTargetsCommand, DescribeScalingPoliciesCommand } from "@aws-sdk/client-application-auto-scaling";
+import { CloudWatchClient, DescribeAlarmsCommand } from "@aws-sdk/client-cloudwatch";
 import { CloudWatchLogsClient, DescribeLogGroupsCommand } from "@aws-sdk/client-cloudwatch-logs";
+import { LambdaClient, ListFunctionsCommand } from "@aws-sdk/client-lambda";
 import { BatchGetProjectsCommand, CodeBuildClient } from "@aws-sdk/client-codebuild";
 import { CodeDeployClient, ListApplicationsCommand } from "@aws-sdk/client-codedeploy";
 import { CodePipelineClient, ListPipelinesCommand } from "@aws-sdk/client-codepipeline";
@@ -139,6 +141,14 @@ export async function checkNothingLeft(created: StateResource[], clientConfig: C
     leftover("EventBridge rule", async () => {
       const { Rules } = await new EventBridgeClient(clientConfig).send(new ListRulesCommand({}));
       return created_(ids("aws_cloudwatch_event_rule", "name"))(Rules?.map((r) => r.Name) ?? []);
+    }),
+    leftover("Lambda function", async () => {
+      const { Functions } = await new LambdaClient(clientConfig).send(new ListFunctionsCommand({}));
+      return created_(ids("aws_lambda_function", "function_name"))(Functions?.map((f) => f.FunctionName) ?? []);
+    }),
+    leftover("CloudWatch alarm", async () => {
+      const { MetricAlarms } = await new CloudWatchClient(clientConfig).send(new DescribeAlarmsCommand({}));
+      return created_(ids("aws_cloudwatch_metric_alarm", "alarm_name"))(MetricAlarms?.map((a) => a.AlarmName) ?? []);
     }),
     leftover("SNS topic", async () => {
       const { Topics } = await new SNSClient(clientConfig).send(new ListTopicsCommand({}));

@@ -175,6 +175,25 @@ def _codedeploy_delete() -> None:
 
 
 @correction(
+    "codedeploy-alarm-configuration",
+    "CodeDeploy GetDeploymentGroup returns the alarm configuration the group was given (moto answers {})",
+)
+def _codedeploy_alarm_configuration() -> None:
+    from moto.codedeploy.models import DeploymentGroup
+
+    to_dict = DeploymentGroup.to_dict
+
+    def with_alarms(self: Any) -> dict[str, Any]:
+        out = to_dict(self)
+        # CreateDeploymentGroup and the update correction store the request's alarmConfiguration as given.
+        if isinstance(self.alarm_configuration, dict):
+            out["alarmConfiguration"] = self.alarm_configuration
+        return out
+
+    DeploymentGroup.to_dict = with_alarms
+
+
+@correction(
     "codedeploy-update-deployment-group",
     "CodeDeploy UpdateDeploymentGroup exists (moto answers 500): the settings given (and newDeploymentGroupName) "
     "replace the stored ones, GetDeploymentGroup returns them",

@@ -75,7 +75,8 @@ export class SmokeTestHook extends Construct {
     const name = physicalName("lambdaFunction", props.namePrefix, "smoke-test");
     const budget = props.timeBudgetSeconds ?? 60;
 
-    // Created here rather than by Lambda on first run, so it has a retention and is destroyed with the stack.
+    // Lambda's own log group name for the function (/aws/lambda/<name>), created here rather than by Lambda
+    // on the first run, so that it has a retention and is destroyed with the stack.
     this.logGroup = new CloudwatchLogGroup(this, "logs", {
       name: physicalName("logGroup", `/aws/lambda/${name}`),
       retentionInDays: props.logRetentionDays ?? 30,
@@ -159,7 +160,6 @@ export class SmokeTestHook extends Construct {
       timeout: budget + SMOKE_TEST_TIMEOUT_MARGIN_SECONDS,
       filename: code.path,
       sourceCodeHash: Buffer.from(zip.sha256, "hex").toString("base64"),
-      loggingConfig: { logFormat: "Text", logGroup: this.logGroup.name },
       vpcConfig,
       environment: {
         variables: {
@@ -171,7 +171,7 @@ export class SmokeTestHook extends Construct {
         },
       },
       // The role must be able to write logs (and, in a VPC, create interfaces) before the first call.
-      dependsOn: policies,
+      dependsOn: [this.logGroup, ...policies],
     });
   }
 }
