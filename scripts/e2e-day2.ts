@@ -44,6 +44,15 @@ const STEPS: Step[] = [
   },
   { name: "adding an environment (staging before production)", change: { CONFIG__environments: '[{"name":"staging"},{"name":"production"}]' } },
   { name: "the container port", change: { CONFIG__service__containerPort: "8080" } },
+  {
+    name: "release safety: test listener narrowed (smoke test moves into the VPC), an alarm threshold, a hook, a subscriber",
+    change: {
+      CONFIG__loadBalancer__testAllowedCidrs: '["198.51.100.0/24"]',
+      CONFIG__deployment__alarms__target5xxCount: "10",
+      CONFIG__deployment__hooks: '{"BeforeAllowTraffic":"check-migrations"}',
+      CONFIG__notifications__emails: '["ops@example.com"]',
+    },
+  },
   { name: "NAT mode single -> one-per-az", change: { CONFIG__network__natGateways: "one-per-az" } },
   { name: "NAT mode -> none", change: { CONFIG__network__natGateways: "none" }, refusedNaming: "network.natGateways" },
 ];
