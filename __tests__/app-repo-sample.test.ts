@@ -135,7 +135,7 @@ describe("app-repo-sample", () => {
     const net = rendered[0].appspec.Resources[0].TargetService.Properties.NetworkConfiguration.AwsvpcConfiguration;
     expect(net.AssignPublicIp).toBe("ENABLED");
     expect(net.SecurityGroups).toEqual([applied(s.ref(s.stack.environments[0].service.securityGroup.id), s)]);
-    expect(net.Subnets).toEqual(s.stack.network.publicSubnets.map((subnet) => applied(s.ref(subnet.id), s)));
+    expect(net.Subnets).toEqual(s.stack.network.publicSubnetIds.map((id) => applied(s.ref(id), s)));
   });
 
   it("lists each environment's lifecycle hooks in its appspec: the smoke test, then deployment.hooks in event order", () => {

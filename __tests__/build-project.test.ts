@@ -43,7 +43,7 @@ describe("BuildProject", () => {
         CONTAINER_ENVIRONMENT: "${jsonencode([])}",
         CONTAINER_SECRETS: "${jsonencode([])}",
         LOG_GROUP_NAME: ref(service.logGroup.name),
-        SUBNET_IDS: `\${join(",", [${stack.network.privateSubnets.map((s) => String(ref(s.id)).slice(2, -1)).join(", ")}])}`,
+        SUBNET_IDS: `\${join(",", [${stack.network.privateSubnetIds.map((id) => String(ref(id)).slice(2, -1)).join(", ")}])}`,
         SECURITY_GROUP_IDS: ref(service.securityGroup.id),
         ASSIGN_PUBLIC_IP: "DISABLED",
         APPSPEC_HOOKS: `Hooks: \${jsonencode([{"AfterAllowTestTraffic" = ${String(ref(stack.environments[0].smokeTest!.function.arn)).slice(2, -1)}}])}`,

@@ -14,7 +14,7 @@ describe("database (RDS PostgreSQL)", () => {
 
   it("runs in the private subnets, not publicly accessible, encrypted, with a password RDS manages", () => {
     const s = withDatabase({ engineVersion: "16.4", instanceClass: "db.t4g.small", allocatedStorageGb: 30, backupRetentionDays: 14 });
-    expect(s.json).toHaveResourceWithProperties(DbSubnetGroup, { subnet_ids: s.stack.network.privateSubnets.map((n) => s.ref(n.id)) });
+    expect(s.json).toHaveResourceWithProperties(DbSubnetGroup, { subnet_ids: s.stack.network.privateSubnetIds.map((id) => s.ref(id)) });
     const db = onlyResource(s.tf, DbInstance.tfResourceType);
     expect(db).toMatchObject({
       engine: "postgres",

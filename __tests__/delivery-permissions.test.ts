@@ -341,7 +341,7 @@ function pipelineCalls(s: Stack): Array<{ role: string; service: string; calls: 
       ? [
           { action: "ec2:CreateNetworkInterface", resource: `arn:aws:ec2:${values.region}:123456789012:network-interface/eni-0123456789abcdef0` },
           { action: "ec2:CreateNetworkInterface", resource: get(hook.securityGroup.arn) },
-          { action: "ec2:CreateNetworkInterface", resource: get(stack.network.privateSubnets[0].arn) },
+          { action: "ec2:CreateNetworkInterface", resource: `arn:aws:ec2:${values.region}:123456789012:subnet/${get(stack.network.privateSubnetIds[0])}` },
           { action: "ec2:DescribeNetworkInterfaces", resource: "*" },
           { action: "ec2:DeleteNetworkInterface", resource: `arn:aws:ec2:${values.region}:123456789012:network-interface/eni-0123456789abcdef0` },
         ]

@@ -1,7 +1,9 @@
 import { describe, expect, it } from "vitest";
 import { CodedeployApp } from "@cdktf/provider-aws/lib/codedeploy-app";
+import { CodedeployDeploymentConfig } from "@cdktf/provider-aws/lib/codedeploy-deployment-config";
 import { CodedeployDeploymentGroup } from "@cdktf/provider-aws/lib/codedeploy-deployment-group";
-import { synth } from "./helpers";
+import { parseConfig } from "../src/config";
+import { rawConfig, synth } from "./helpers";
 
 describe("BlueGreenDeployment", () => {
   it("creates an ECS CodeDeploy application", () => {
@@ -68,5 +70,53 @@ describe("BlueGreenDeployment", () => {
     });
     const group = Object.values(tf.resource.aws_codedeploy_deployment_group)[0];
     expect(group.blue_green_deployment_config.deployment_ready_option.action_on_timeout).not.toBe("CONTINUE_DEPLOYMENT");
+  });
+});
+
+describe("custom traffic shifting", () => {
+  it("creates an ECS deployment config with the canary step and interval, and the group uses it", () => {
+    const s = synth({ deployment: { trafficShifting: { type: "canary", percent: 20, intervalMinutes: 15 } } });
+    expect(s.json).toHaveResourceWithProperties(CodedeployDeploymentConfig, {
+      deployment_config_name: "bluegreen-demo-production-canary-20pct-every-15min",
+      compute_platform: "ECS",
+      traffic_routing_config: { type: "TimeBasedCanary", time_based_canary: { interval: 15, percentage: 20 } },
+      lifecycle: { create_before_destroy: true },
+    });
+    const config = s.stack.environments[0].deployment.deploymentConfigName;
+    expect(s.json).toHaveResourceWithProperties(CodedeployDeploymentGroup, { deployment_config_name: s.ref(config) });
+    // The deployer may read exactly that config.
+    const doc = JSON.stringify(s.tf.data.aws_iam_policy_document);
+    expect(doc).toContain(`deploymentconfig:${s.ref(config)}`.replace(/"/g, '\\"'));
+  });
+
+  it("linear per environment; an environment's predefined config replaces an inherited custom one", () => {
+    const s = synth({
+      deployment: { trafficShifting: { type: "linear", percent: 25, intervalMinutes: 2 } },
+      environments: [{ name: "staging", deployment: { deploymentConfigName: "CodeDeployDefault.ECSAllAtOnce" } }, { name: "production" }],
+    });
+    expect(s.json).toHaveResourceWithProperties(CodedeployDeploymentGroup, {
+      deployment_group_name: "bluegreen-demo-staging-bluegreen",
+      deployment_config_name: "CodeDeployDefault.ECSAllAtOnce",
+    });
+    expect(s.json).toHaveResourceWithProperties(CodedeployDeploymentConfig, {
+      deployment_config_name: "bluegreen-demo-production-linear-25pct-every-2min",
+      traffic_routing_config: { type: "TimeBasedLinear", time_based_linear: { interval: 2, percentage: 25 } },
+    });
+    expect(Object.keys(s.tf.resource.aws_codedeploy_deployment_config)).toHaveLength(1);
+  });
+
+  it("bad shifting settings are refused naming the field", () => {
+    const bad = (trafficShifting: unknown) => {
+      try {
+        parseConfig(rawConfig({ deployment: { trafficShifting } }));
+      } catch (err) {
+        return (err as Error).message;
+      }
+      throw new Error("accepted");
+    };
+    expect(bad({ type: "canary", percent: 100, intervalMinutes: 5 })).toMatch(/^Invalid config: deployment\.trafficShifting\.percent: must be at most 99/);
+    expect(bad({ type: "canary", percent: 0, intervalMinutes: 5 })).toMatch(/^Invalid config: deployment\.trafficShifting\.percent: must be at least 1/);
+    expect(bad({ type: "linear", percent: 10, intervalMinutes: 2881 })).toMatch(/^Invalid config: deployment\.trafficShifting\.intervalMinutes: must be at most 2880/);
+    expect(bad({ type: "blue", percent: 10, intervalMinutes: 5 })).toMatch(/^Invalid config: deployment\.trafficShifting\.type: must be one of "canary", "linear"/);
   });
 });

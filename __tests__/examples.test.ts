@@ -95,6 +95,15 @@ describe("examples/seed-001-postgres-codestar.json", () => {
     expect(onlyResource(ex.tf, CodebuildProject.tfResourceType).source.buildspec).toBe(".aws/buildspec.yml");
   });
 
+  it("deploys into the existing VPC the seed takes as VpcId, and serves HTTPS on 443 as the seed's ALB does", () => {
+    expect(Object.keys(ex.tf.resource)).not.toContain("aws_vpc");
+    expect(Object.keys(ex.tf.resource)).not.toContain("aws_subnet");
+    for (const group of Object.values(resourcesOf(ex.tf, "aws_security_group"))) expect(group.vpc_id).toBe("vpc-0000000000000a001");
+    const listeners = Object.values(resourcesOf(ex.tf, "aws_lb_listener")).map((l) => `${l.protocol}:${l.port}`).sort();
+    expect(listeners).toEqual(["HTTP:80", "HTTPS:443", "HTTPS:8080"]);
+    expect(ex.tf.output.production_url.value).toBe("https://myapp.example.com");
+  });
+
   it("encrypts the ECR repository with the stack's customer-managed KMS key", () => {
     const repository = onlyResource(ex.tf, EcrRepository.tfResourceType);
     expect(repository.encryption_configuration).toEqual([{ encryption_type: "KMS", kms_key: expect.stringMatching(/^\$\{aws_kms_key\.[^.]+\.arn\}$/) }]);

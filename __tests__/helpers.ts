@@ -49,6 +49,11 @@ export function synth(overrides: Record<string, unknown> = {}): Synthesized {
   return synthConfig(JSON.stringify(overrides), () => config(overrides));
 }
 
+/** Synthesizes the stack for exactly this raw config, nothing merged in (memoized). */
+export function synthRaw(raw: Record<string, unknown>): Synthesized {
+  return synthConfig(`raw:${JSON.stringify(raw)}`, () => parseConfig(raw));
+}
+
 /** Synthesizes the stack for a settings file, as `CONFIG=<path> cdktf synth` does (memoized). */
 export function synthFile(path: string): Synthesized {
   return synthConfig(`file:${path}`, () => loadConfig({ CONFIG: path }));

@@ -11,7 +11,7 @@ describe("BlueGreenLoadBalancer", () => {
     expect(json).toHaveResourceWithProperties(Lb, {
       internal: false,
       load_balancer_type: "application",
-      subnets: stack.network.publicSubnets.map((s) => ref(s.id)),
+      subnets: stack.network.publicSubnetIds.map((id) => ref(id)),
       security_groups: [ref(stack.environments[0].loadBalancer.securityGroup.id)],
       drop_invalid_header_fields: true,
     });

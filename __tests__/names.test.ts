@@ -21,7 +21,9 @@ const NAMED_FIELDS: Record<string, Record<string, NameKind | "user-given">> = {
   aws_cloudwatch_log_group: { name: "logGroup" },
   aws_codebuild_project: { name: "codebuildProject" },
   aws_codedeploy_app: { name: "codedeployApplication" },
-  aws_codedeploy_deployment_group: { deployment_group_name: "deploymentGroup" },
+  // A deployment group names its config: predefined (CodeDeployDefault.*, AWS's) or a reference to the stack's.
+  aws_codedeploy_deployment_group: { deployment_group_name: "deploymentGroup", deployment_config_name: "user-given" },
+  aws_codedeploy_deployment_config: { deployment_config_name: "deploymentConfig" },
   aws_codepipeline: { name: "pipeline" },
   aws_sns_topic: { name: "snsTopic" },
   aws_cloudwatch_event_rule: { name: "eventRule" },
@@ -43,7 +45,7 @@ const NAMED_FIELDS: Record<string, Record<string, NameKind | "user-given">> = {
 /** Fields that hold a physical name, whatever the resource. */
 const NAME_FIELD_KEYS = [
   "name", "name_prefix", "identifier", "family", "bucket", "bucket_prefix", "deployment_group_name", "repository_name",
-  "final_snapshot_identifier", "function_name", "alarm_name",
+  "final_snapshot_identifier", "function_name", "alarm_name", "deployment_config_name",
 ];
 
 function names(s: Synthesized): Array<{ where: string; kind: NameKind | "user-given"; value: string }> {

@@ -4,6 +4,7 @@ import { NatGateway } from "@cdktf/provider-aws/lib/nat-gateway";
 import { Route } from "@cdktf/provider-aws/lib/route";
 import { Subnet } from "@cdktf/provider-aws/lib/subnet";
 import { Vpc } from "@cdktf/provider-aws/lib/vpc";
+import { Network } from "../src/network/network";
 import { resourcesOf, synth } from "./helpers";
 
 const threeAzs = {
@@ -37,9 +38,9 @@ describe("Network", () => {
     const { json, stack, ref } = synth();
     expect(json).toHaveResourceWithProperties(Route, {
       destination_cidr_block: "0.0.0.0/0",
-      gateway_id: ref(stack.network.internetGateway.id),
+      gateway_id: ref((stack.network as Network).internetGateway.id),
     });
-    expect(stack.network.taskSubnets.map((s) => ref(s.id))).toEqual(stack.network.privateSubnets.map((s) => ref(s.id)));
+    expect(stack.network.taskSubnetIds.map(ref)).toEqual(stack.network.privateSubnetIds.map(ref));
   });
 
   it("single: one NAT gateway serves every private subnet", () => {
@@ -63,7 +64,7 @@ describe("Network", () => {
     expect(Object.keys(resourcesOf(tf, Subnet.tfResourceType))).toHaveLength(2);
     expect(json).toHaveResourceWithProperties(EcsService, {
       network_configuration: {
-        subnets: stack.network.publicSubnets.map((s) => ref(s.id)),
+        subnets: stack.network.publicSubnetIds.map(ref),
         assign_public_ip: true,
       },
     });
@@ -73,7 +74,7 @@ describe("Network", () => {
     const { json, stack, ref } = synth();
     expect(json).toHaveResourceWithProperties(EcsService, {
       network_configuration: {
-        subnets: stack.network.privateSubnets.map((s) => ref(s.id)),
+        subnets: stack.network.privateSubnetIds.map(ref),
         assign_public_ip: false,
       },
     });

@@ -2,7 +2,8 @@ import { describe, expect, it } from "vitest";
 import { DataAwsS3Object } from "@cdktf/provider-aws/lib/data-aws-s3-object";
 import { DataAwsS3Objects } from "@cdktf/provider-aws/lib/data-aws-s3-objects";
 import { SHAPE_OUTPUT, stackShape } from "../src/release-safety/running-stack-guard";
-import { config, resourcesOf, synth } from "./helpers";
+import { parseConfig } from "../src/config";
+import { config, rawConfig, resourcesOf, synth } from "./helpers";
 
 /** Unit view of the guard; its behaviour is proved with real Terraform plans in the terraform tier (scripts/terraform/guard-cases.ts). */
 describe("running-stack guard", () => {
@@ -19,6 +20,7 @@ describe("running-stack guard", () => {
     expect(messages).toEqual([
       "region",
       "appName",
+      "network.existing",
       "availabilityZones / network.vpcCidr / network.publicSubnetCidrs",
       "network.natGateways / network.privateSubnetCidrs",
       "encryption.customerManagedKey",
@@ -27,6 +29,15 @@ describe("running-stack guard", () => {
       "database / environments",
       "database.engineVersion",
     ]);
+  });
+
+  it("records the network: created by the stack, or the existing VPC's id", () => {
+    expect(stackShape(config()).network).toBe("created");
+    const existing = parseConfig({
+      ...rawConfig(),
+      network: { existing: { vpcId: "vpc-0123456789abcdef0", publicSubnetIds: ["subnet-0000000000000000a", "subnet-0000000000000000b"], privateSubnetIds: ["subnet-0000000000000000c", "subnet-0000000000000000d"] } },
+    });
+    expect(stackShape(existing)).toMatchObject({ network: "vpc-0123456789abcdef0", tasksInPublicSubnets: false });
   });
 
   it("reads the local state file the backend keeps", () => {

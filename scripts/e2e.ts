@@ -10,6 +10,7 @@ import { basename, join } from "node:path";
 import { Check, checkWiring, ClientConfig, locate } from "./e2e/checks";
 import { simulateBlueGreenDeployment } from "./e2e/bluegreen";
 import { checkNothingLeft } from "./e2e/leftovers";
+import { checkUserNetworkIntact, createUserInfrastructure } from "./e2e/user-infrastructure";
 import { destroyStack, failedResources, stateResources, StateResource } from "./e2e/state";
 import { CreateSecretCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import { PutParameterCommand, SSMClient } from "@aws-sdk/client-ssm";
@@ -26,6 +27,7 @@ const DEFAULT_CONFIGS = [
   "examples/seed-003-codecommit-manual-reroute.json",
   "examples/seed-004-github-actions.json",
   "examples/two-environments-database-autoscaling.json",
+  "examples/custom-canary.json",
 ];
 
 /** moto faults no correction covers, shown in every report (empty when all are corrected). */
@@ -56,7 +58,18 @@ async function e2e(config: string, endpoint: string): Promise<{ phases: Phase[];
   // Deletion protection would (rightly) stop the destroy phase; unit tests assert it is on by default.
   const stateFile = join(work, "terraform.tfstate");
   // The running-stack guard reads the state the backend keeps: the same file.
-  const synthEnv = { ...env, CONFIG: config, CONFIG__sandbox: "false", CONFIG__database__deletionProtection: "false", CONFIG__localStatePath: stateFile };
+  const baseEnv = { ...env, CONFIG: config, CONFIG__sandbox: "false", CONFIG__database__deletionProtection: "false", CONFIG__localStatePath: stateFile };
+  // What the user owns before a deploy (an existing network, a hosted zone) is created first; the stack is pointed at it.
+  const userStarted = Date.now();
+  const userInfrastructure = await createUserInfrastructure(loadConfig(baseEnv), motoClientConfig(loadConfig(baseEnv).region, endpoint)).catch((err: Error) => err);
+  if (userInfrastructure instanceof Error) {
+    phases.push({ name: "create the user's network / hosted zone first", seconds: (Date.now() - userStarted) / 1000, ok: false, note: userInfrastructure.message });
+    return result;
+  }
+  if (Object.keys(userInfrastructure.overrides).length) {
+    phases.push({ name: "create the user's network / hosted zone first", seconds: (Date.now() - userStarted) / 1000, ok: true, note: Object.keys(userInfrastructure.overrides).join(", ") });
+  }
+  const synthEnv = { ...baseEnv, ...userInfrastructure.overrides };
   const stackConfig = loadConfig(synthEnv);
   const synth = await synthesize(config, join(work, "out"), synthEnv);
   if (!phase("synth", synth, !!synth.stackDir) || !synth.stackDir) return result;
@@ -102,6 +115,7 @@ async function e2e(config: string, endpoint: string): Promise<{ phases: Phase[];
     if (created.length) {
       const started = Date.now();
       const left = await checkNothingLeft(created, clientConfig);
+      if (userInfrastructure.network) left.push(await checkUserNetworkIntact(userInfrastructure.network, clientConfig));
       checks.push(...left);
       phases.push({ name: "leftover checks", seconds: (Date.now() - started) / 1000, ok: left.every((c) => c.ok), note: `${left.filter((c) => c.ok).length}/${left.length}` });
     }

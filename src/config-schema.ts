@@ -50,6 +50,24 @@ const loadBalancerFields = {
   /** Seconds a draining target keeps its connections; AWS's 300 s default slows every deployment. */
   deregistrationDelaySeconds: z.number().int().min(0).max(3600).default(30),
   enableDeletionProtection: z.boolean().default(false),
+  /**
+   * HTTPS: the name the environment is served under. With hostedZoneId the stack requests an ACM
+   * certificate, validates it through that zone and points the name at the load balancer; with
+   * certificateArn it uses that certificate (and creates the alias record only with hostedZoneId too).
+   */
+  domainName: z
+    .string()
+    .regex(/^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/, { message: "must be a lowercase DNS name such as shop.example.com" })
+    .optional(),
+  /** The Route 53 public hosted zone holding domainName. */
+  hostedZoneId: z.string().regex(/^Z[A-Z0-9]{1,31}$/, { message: "must be a Route 53 hosted zone id such as Z0123456789ABCDEFGHIJ" }).optional(),
+  /** An existing ACM certificate for domainName, in the stack's region. */
+  certificateArn: z
+    .string()
+    .regex(/^arn:aws[\w-]*:acm:[a-z0-9-]+:\d{12}:certificate\/[\w-]+$/, { message: "must be an ACM certificate ARN (arn:aws:acm:<region>:<account>:certificate/<id>)" })
+    .optional(),
+  /** With HTTPS: the production listener's port; productionPort then redirects to it. */
+  httpsPort: port.default(443),
 };
 
 const serviceFieldsPerEnvironment = {
@@ -113,8 +131,20 @@ const releaseAlarms = z.strictObject({
   responseTimePercentile: z.string().regex(/^p(\d{1,2}(\.\d{1,2})?|100)$/, { message: 'must be a percentile such as "p99" or "p99.9"' }).default("p99"),
 });
 
+/** CodeDeploy's limit for a time-based canary or linear interval (minutes). */
+export const MAX_TRAFFIC_SHIFT_INTERVAL_MINUTES = 2880;
+
+const trafficShifting = z.strictObject({
+  /** canary: percent first, the rest after the interval; linear: percent more every interval. */
+  type: z.enum(["canary", "linear"]),
+  percent: z.number().int().min(1).max(99),
+  intervalMinutes: z.number().int().min(1).max(MAX_TRAFFIC_SHIFT_INTERVAL_MINUTES),
+});
+
 const deploymentFields = {
   deploymentConfigName: z.enum(ECS_DEPLOYMENT_CONFIGS).default("CodeDeployDefault.ECSAllAtOnce"),
+  /** A custom canary or linear shift (the stack creates the deployment config); replaces deploymentConfigName. */
+  trafficShifting: trafficShifting.optional(),
   /** automatic: reroute as soon as the green tasks are healthy; manual: wait for a person (test listener for QA). */
   trafficReroute: z.enum(["automatic", "manual"]).default("automatic"),
   /** With manual reroute: minutes to wait before the deployment stops. */
@@ -149,6 +179,18 @@ function overrides<T extends z.core.$ZodLooseShape>(fields: T) {
   }
   return z.strictObject(shape);
 }
+
+const subnetId = z.string().regex(/^subnet-[0-9a-f]{8,17}$/, { message: "must be a subnet id such as subnet-0123456789abcdef0" });
+
+const existingNetwork = z.strictObject({
+  vpcId: z.string().regex(/^vpc-[0-9a-f]{8,17}$/, { message: "must be a VPC id such as vpc-0123456789abcdef0" }),
+  /** One per availability zone, in their order: the load balancers (routed to an internet gateway). */
+  publicSubnetIds: z.array(subnetId),
+  /** One per availability zone, in their order: tasks and databases (reaching ECR, Logs and AWS APIs through NAT or endpoints). */
+  privateSubnetIds: z.array(subnetId),
+  /** The NAT gateways' public IPv4 addresses: only needed when the smoke test must pass a narrowed testAllowedCidrs. */
+  natPublicIps: z.array(z.ipv4({ message: "must be an IPv4 address" })).default([]),
+});
 
 // ---- sources -------------------------------------------------------------------------------------
 
@@ -331,15 +373,33 @@ const configObject = z.strictObject({
     localStatePath: z.string().min(1).optional(),
     network: z
       .strictObject({
-        vpcCidr: cidr.default("10.0.0.0/16"),
+        vpcCidr: cidr.optional(),
         /** One public subnet per AZ, in the order of availabilityZones. */
-        publicSubnetCidrs: z.array(cidr).default(["10.0.0.0/24", "10.0.1.0/24"]),
+        publicSubnetCidrs: z.array(cidr).optional(),
         /** One private subnet per AZ for the tasks; ignored when natGateways is "none". */
-        privateSubnetCidrs: z.array(cidr).default(["10.0.10.0/24", "10.0.11.0/24"]),
+        privateSubnetCidrs: z.array(cidr).optional(),
         /** one-per-az: resilient; single: one NAT for all AZs (cheap); none: tasks in public subnets with public IPs. */
-        natGateways: z.enum(["one-per-az", "single", "none"]).default("single"),
+        natGateways: z.enum(["one-per-az", "single", "none"]).optional(),
+        /** A network the stack must not create, change or destroy, given by id (planning needs no AWS call). */
+        existing: existingNetwork.optional(),
       })
-      .prefault({}),
+      .prefault({})
+      .superRefine((n, ctx) => {
+        if (!n.existing) return;
+        for (const field of ["vpcCidr", "publicSubnetCidrs", "privateSubnetCidrs", "natGateways"] as const) {
+          if (n[field] !== undefined) {
+            ctx.addIssue({ code: "custom", path: [field], message: "must be left out with network.existing: the stack creates no network then" });
+          }
+        }
+      })
+      .transform((n) => ({
+        ...n,
+        vpcCidr: n.vpcCidr ?? "10.0.0.0/16",
+        publicSubnetCidrs: n.publicSubnetCidrs ?? ["10.0.0.0/24", "10.0.1.0/24"],
+        privateSubnetCidrs: n.privateSubnetCidrs ?? ["10.0.10.0/24", "10.0.11.0/24"],
+        // An existing network's tasks run in its private subnets, as behind NAT.
+        natGateways: n.natGateways ?? "single",
+      })),
     loadBalancer: z.strictObject(loadBalancerFields).prefault({}),
     service: z
       .strictObject({
@@ -418,8 +478,15 @@ function resolve(top: ConfigObject, env: EnvironmentInput): ResolvedEnvironment 
     approval: env.approval,
     service: { ...top.service, ...defined(env.service) } as ConfigObject["service"],
     loadBalancer: { ...top.loadBalancer, ...defined(env.loadBalancer) } as ConfigObject["loadBalancer"],
-    deployment: mergeGroups(top.deployment, env.deployment) as ConfigObject["deployment"],
+    deployment: environmentDeployment(top.deployment, env.deployment),
   };
+}
+
+/** An environment's deployment settings; its own predefined deploymentConfigName replaces an inherited trafficShifting. */
+function environmentDeployment(top: ConfigObject["deployment"], env: EnvironmentInput["deployment"]): ConfigObject["deployment"] {
+  const merged = mergeGroups(top, env) as ConfigObject["deployment"];
+  if (env?.deploymentConfigName && !env.trafficShifting) return { ...merged, trafficShifting: undefined };
+  return merged;
 }
 
 /** An environment's overrides over the defaults; a group of settings (an object) is merged one level deep. */
@@ -447,8 +514,20 @@ function validateAcrossFields(c: ConfigObject, ctx: Ctx): void {
   if (new Set(c.availabilityZones).size !== azCount) {
     ctx.addIssue({ code: "custom", path: ["availabilityZones"], message: "must not repeat a zone" });
   }
-  const subnetLists: Array<["publicSubnetCidrs" | "privateSubnetCidrs", string[]]> = [["publicSubnetCidrs", c.network.publicSubnetCidrs]];
-  if (c.network.natGateways !== "none") subnetLists.push(["privateSubnetCidrs", c.network.privateSubnetCidrs]);
+  const existing = c.network.existing;
+  if (existing) {
+    for (const field of ["publicSubnetIds", "privateSubnetIds"] as const) {
+      if (existing[field].length !== azCount) {
+        ctx.addIssue({ code: "custom", path: ["network", "existing", field], message: `has ${existing[field].length} subnets for ${azCount} availability zones; give one per zone, in their order` });
+      }
+    }
+    const all = [...existing.publicSubnetIds, ...existing.privateSubnetIds];
+    all.forEach((id, i) => {
+      if (all.indexOf(id) !== i) ctx.addIssue({ code: "custom", path: ["network", "existing"], message: `${id} is listed twice; public and private subnets must be distinct` });
+    });
+  }
+  const subnetLists: Array<["publicSubnetCidrs" | "privateSubnetCidrs", string[]]> = existing ? [] : [["publicSubnetCidrs", c.network.publicSubnetCidrs]];
+  if (!existing && c.network.natGateways !== "none") subnetLists.push(["privateSubnetCidrs", c.network.privateSubnetCidrs]);
   const all: string[] = [];
   for (const [field, list] of subnetLists) {
     if (list.length < azCount) {
@@ -507,6 +586,17 @@ function validateAcrossFields(c: ConfigObject, ctx: Ctx): void {
   names.forEach((name, i) => {
     if (names.indexOf(name) !== i) ctx.addIssue({ code: "custom", path: ["environments", i, "name"], message: `"${name}" is used twice; environment names must be unique` });
   });
+  const domains = c.environments.map((env) => resolve(c, env).loadBalancer.domainName);
+  domains.forEach((domain, i) => {
+    const first = domains.indexOf(domain);
+    if (domain && first !== i) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["environments", i, "loadBalancer", "domainName"],
+        message: `"${domain}" is also environment ${c.environments[first].name}'s; give each environment its own name`,
+      });
+    }
+  });
   if (c.environments[0]?.approval) {
     ctx.addIssue({
       code: "custom",
@@ -535,6 +625,34 @@ function checkEnvironment(
   at: Array<string | number>,
   ctx: Ctx,
 ): void {
+  const lb = e.loadBalancer;
+  const lbAt = [...at, "loadBalancer"];
+  if (lb.hostedZoneId && !lb.domainName) {
+    ctx.addIssue({ code: "custom", path: [...lbAt, "hostedZoneId"], message: "needs loadBalancer.domainName: the name to serve in that zone" });
+  }
+  if (lb.certificateArn && !lb.domainName) {
+    ctx.addIssue({ code: "custom", path: [...lbAt, "domainName"], message: "is required with certificateArn: the name the certificate is for, which the URLs and the smoke test use" });
+  }
+  if (lb.domainName && !lb.certificateArn && !lb.hostedZoneId) {
+    ctx.addIssue({
+      code: "custom",
+      path: [...lbAt, "hostedZoneId"],
+      message: "is required with domainName unless certificateArn is given: the stack validates the certificate it requests through that zone",
+    });
+  }
+  const certificateRegion = lb.certificateArn?.split(":")[3];
+  if (certificateRegion && certificateRegion !== c.region) {
+    ctx.addIssue({
+      code: "custom",
+      path: [...lbAt, "certificateArn"],
+      message: `is in ${certificateRegion}, but the stack is in ${c.region}: a load balancer takes certificates from its own region`,
+    });
+  }
+  if (lb.domainName) {
+    for (const [field, value] of [["productionPort", lb.productionPort], ["testPort", lb.testPort]] as const) {
+      if (value === lb.httpsPort) ctx.addIssue({ code: "custom", path: [...lbAt, "httpsPort"], message: `must differ from ${field} (${value})` });
+    }
+  }
   const d = e.deployment;
   if (d.smokeTest.enabled && d.hooks.AfterAllowTestTraffic) {
     ctx.addIssue({
@@ -551,8 +669,16 @@ function checkEnvironment(
       message: `makes ${alarmCount} alarms with the built-in ones (2 per enabled alarm, one per target group); CodeDeploy watches at most ${MAX_DEPLOYMENT_GROUP_ALARMS}`,
     });
   }
+  if (d.smokeTest.enabled && c.network.existing && c.network.existing.natPublicIps.length === 0 && !e.loadBalancer.testAllowedCidrs.includes("0.0.0.0/0")) {
+    ctx.addIssue({
+      code: "custom",
+      path: [...at, "loadBalancer", "testAllowedCidrs"],
+      message:
+        'shuts out the smoke test: in an existing network it calls the test listener from the private subnets\' NAT addresses; list them in network.existing.natPublicIps, add "0.0.0.0/0", or set deployment.smokeTest.enabled to false',
+    });
+  }
   // Without NAT the smoke test runs outside the VPC, so it reaches the test listener from the internet.
-  if (d.smokeTest.enabled && c.network.natGateways === "none" && !e.loadBalancer.testAllowedCidrs.includes("0.0.0.0/0")) {
+  if (d.smokeTest.enabled && !c.network.existing && c.network.natGateways === "none" && !e.loadBalancer.testAllowedCidrs.includes("0.0.0.0/0")) {
     ctx.addIssue({
       code: "custom",
       path: [...at, "loadBalancer", "testAllowedCidrs"],

@@ -8,7 +8,8 @@ import { PostgresDatabase } from "./service/postgres-database";
 import { ContainerRepository } from "./service/container-repository";
 import { FargateService } from "./service/fargate-service";
 import { BlueGreenLoadBalancer } from "./network/load-balancer";
-import { Network } from "./network/network";
+import { HttpsDomain } from "./network/https-domain";
+import { NetworkPlacement } from "./network/network";
 import { ReleaseAlarms } from "./release-safety/release-alarms";
 import { ReleaseNotifications } from "./release-safety/release-notifications";
 import { SmokeTestHook } from "./release-safety/smoke-test-hook";
@@ -18,7 +19,7 @@ export interface DeploymentEnvironmentProps {
   readonly region: string;
   /** The environment's resolved settings (its overrides over the stack's defaults). */
   readonly settings: ResolvedEnvironment;
-  readonly network: Network;
+  readonly network: NetworkPlacement;
   readonly repository: ContainerRepository;
   readonly application: EcsDeploymentApplication;
   /** The pipeline's artifact bucket, when there is a pipeline. */
@@ -47,6 +48,8 @@ export class DeploymentEnvironment extends Construct {
   readonly url: string;
   /** The test listener's URL: the replacement tasks, before traffic is rerouted. */
   readonly testUrl: string;
+  /** The domain and certificate, with HTTPS. */
+  readonly domain?: HttpsDomain;
   /** The AfterAllowTestTraffic smoke test, unless disabled. */
   readonly smokeTest?: SmokeTestHook;
   /** Alarms that stop and roll back a deployment, unless disabled. */
@@ -59,22 +62,26 @@ export class DeploymentEnvironment extends Construct {
     this.name = settings.name;
     this.settings = settings;
 
+    const { domainName, hostedZoneId, certificateArn, httpsPort, ...loadBalancerSettings } = settings.loadBalancer;
+    if (domainName) this.domain = new HttpsDomain(this, "domain", { domainName, hostedZoneId, certificateArn });
     this.loadBalancer = new BlueGreenLoadBalancer(this, "lb", {
       namePrefix,
-      vpc: props.network.vpc,
-      subnets: props.network.publicSubnets,
+      vpcId: props.network.vpcId,
+      subnetIds: props.network.publicSubnetIds,
       targetPort: settings.service.containerPort,
-      ...settings.loadBalancer,
+      ...loadBalancerSettings,
+      https: this.domain ? { certificateArn: this.domain.certificateArn, port: httpsPort } : undefined,
     });
+    this.domain?.pointAt(this.loadBalancer.loadBalancer);
     if (props.database?.enabled) {
       const { enabled: _enabled, password: _password, ...databaseSettings } = props.database;
-      this.database = new PostgresDatabase(this, "db", { namePrefix, vpc: props.network.vpc, subnets: props.network.privateSubnets, encryptionKey: props.encryptionKey, ...databaseSettings });
+      this.database = new PostgresDatabase(this, "db", { namePrefix, vpcId: props.network.vpcId, subnetIds: props.network.privateSubnetIds, encryptionKey: props.encryptionKey, ...databaseSettings });
     }
     this.service = new FargateService(this, "ecs", {
       namePrefix,
       region: props.region,
-      vpc: props.network.vpc,
-      subnets: props.network.taskSubnets,
+      vpcId: props.network.vpcId,
+      subnetIds: props.network.taskSubnetIds,
       assignPublicIp: props.network.assignPublicIp,
       loadBalancer: this.loadBalancer,
       repository: props.repository,
@@ -89,10 +96,10 @@ export class DeploymentEnvironment extends Construct {
       this.database.allowFrom("from-tasks", this.service.securityGroup);
       this.database.grantReadCredentials(this.service.executionRole);
     }
-    const dns = this.loadBalancer.loadBalancer.dnsName;
-    const prodPort = this.loadBalancer.productionPort;
-    this.url = `http://${dns}${prodPort === 80 ? "" : `:${prodPort}`}`;
-    this.testUrl = `http://${dns}:${this.loadBalancer.testPort}`;
+    // With HTTPS, by the domain name: the certificate is for it, not for the load balancer's own name.
+    const host = this.domain?.domainName;
+    this.url = this.loadBalancer.url(this.loadBalancer.productionPort, host);
+    this.testUrl = this.loadBalancer.url(this.loadBalancer.testPort, host);
 
     const { smokeTest, alarms, alarmNames, hooks, ...deployment } = settings.deployment;
     if (smokeTest.enabled) this.smokeTest = this.addSmokeTest(namePrefix, smokeTest, props);
@@ -128,7 +135,7 @@ export class DeploymentEnvironment extends Construct {
     const open = lb.testAllowedCidrs.includes("0.0.0.0/0");
     const network = props.network;
     if (!open && network.natPublicIps.length === 0) {
-      throw new Error(`${this.name}: the smoke test cannot reach a test listener narrowed by testAllowedCidrs without NAT gateways`);
+      throw new Error(`${this.name}: the smoke test cannot reach a test listener narrowed by testAllowedCidrs without known NAT addresses`);
     }
     if (!open) this.loadBalancer.allowTestListenerFrom("smoke-test-in", "smoke test (through NAT)", network.natPublicIps);
     return new SmokeTestHook(this, "smoke-test", {
@@ -139,7 +146,7 @@ export class DeploymentEnvironment extends Construct {
       expectedStatus: settings.expectedStatus ?? lb.healthCheckMatcher,
       timeBudgetSeconds: settings.timeBudgetSeconds,
       attempts: settings.attempts,
-      placement: open ? { kind: "internet" } : { kind: "vpc", vpc: network.vpc, subnets: network.privateSubnets },
+      placement: open ? { kind: "internet" } : { kind: "vpc", vpcId: network.vpcId, subnetIds: network.privateSubnetIds },
       logRetentionDays: props.settings.service.logRetentionDays,
       encryptionKey: props.encryptionKey,
     });

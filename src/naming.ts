@@ -25,6 +25,7 @@ export const NAME_RULES = {
   bucketPrefix: { max: 37 },
   codedeployApplication: { max: 100 },
   deploymentGroup: { max: 100 },
+  deploymentConfig: { max: 100 },
   pipeline: { max: 100 },
   codebuildProject: { max: 150 },
   scalingPolicy: { max: 255 },

@@ -12,7 +12,7 @@ import { EncryptionKey } from "./security/encryption-key";
 import { GitHubActionsDelivery } from "./delivery/github-actions-delivery";
 import { physicalName } from "./naming";
 import { localStatePath, RunningStackGuard } from "./release-safety/running-stack-guard";
-import { Network } from "./network/network";
+import { ExistingNetwork, Network, NetworkPlacement } from "./network/network";
 import { createSource, PipelineSource } from "./delivery/sources";
 import { ReleaseNotifications } from "./release-safety/release-notifications";
 
@@ -22,7 +22,8 @@ export const SANDBOX_CREDENTIALS = { accessKey: "sandbox", secretKey: "sandbox" 
 /** The whole blue/green delivery platform for one application, wired from a validated config. */
 export class BlueGreenStack extends TerraformStack {
   readonly region: string;
-  readonly network: Network;
+  /** The network the stack created, or the existing one it was given. */
+  readonly network: NetworkPlacement;
   /** The customer-managed key, when configured. */
   readonly encryptionKey?: EncryptionKey;
   readonly repository: ContainerRepository;
@@ -72,14 +73,16 @@ export class BlueGreenStack extends TerraformStack {
     }
     new RunningStackGuard(this, "running-stack-guard", { config, stateProvider });
 
-    this.network = new Network(this, "network", {
-      namePrefix: app,
-      vpcCidr: config.network.vpcCidr,
-      availabilityZones: config.availabilityZones,
-      publicSubnetCidrs: config.network.publicSubnetCidrs,
-      privateSubnetCidrs: config.network.privateSubnetCidrs,
-      natGateways: config.network.natGateways,
-    });
+    this.network = config.network.existing
+      ? new ExistingNetwork(this, "network", config.network.existing)
+      : new Network(this, "network", {
+          namePrefix: app,
+          vpcCidr: config.network.vpcCidr,
+          availabilityZones: config.availabilityZones,
+          publicSubnetCidrs: config.network.publicSubnetCidrs,
+          privateSubnetCidrs: config.network.privateSubnetCidrs,
+          natGateways: config.network.natGateways,
+        });
     const encryption = config.encryption;
     if (encryption.customerManagedKey !== "aws-managed") {
       this.encryptionKey = new EncryptionKey(this, "kms", { appName: app, region: config.region, existingKeyArn: encryption.kmsKeyArn });
@@ -132,7 +135,7 @@ export class BlueGreenStack extends TerraformStack {
         repository: this.repository,
         artifacts,
         environments: this.environments,
-        taskSubnetIds: this.network.taskSubnets.map((s) => s.id),
+        taskSubnetIds: this.network.taskSubnetIds,
         assignPublicIp: this.network.assignPublicIp,
         ...config.build,
         encryptionKey,
@@ -172,6 +175,7 @@ export class BlueGreenStack extends TerraformStack {
     for (const env of this.environments) {
       outputs[`${env.name}_url`] = [env.url, `${env.name}: production listener`];
       outputs[`${env.name}_test_url`] = [env.testUrl, `${env.name}: test listener (QA before reroute)`];
+      if (env.domain) outputs[`${env.name}_load_balancer_dns_name`] = [env.loadBalancer.loadBalancer.dnsName, `${env.name}: point ${env.domain.domainName} here (an alias or CNAME) when the stack manages no DNS record for it`];
       outputs[`${env.name}_ecs_cluster_name`] = [env.service.cluster.name, `${env.name}: ECS cluster`];
       outputs[`${env.name}_ecs_service_name`] = [env.service.service.name, `${env.name}: ECS service`];
       outputs[`${env.name}_deployment_group`] = [env.deployment.deploymentGroup.deploymentGroupName, `${env.name}: CodeDeploy deployment group`];
@@ -228,7 +232,7 @@ export function githubActionsVariables(stack: BlueGreenStack): Record<string, st
     CODEDEPLOY_APPLICATION: target.deployment.application.name,
     CODEDEPLOY_DEPLOYMENT_GROUP: target.deployment.deploymentGroup.deploymentGroupName,
     // The AppSpec's network configuration: a NAT mode or zone change reaches the tasks with the next run.
-    SUBNET_IDS: Fn.join(",", stack.network.taskSubnets.map((s) => s.id)),
+    SUBNET_IDS: Fn.join(",", stack.network.taskSubnetIds),
     SECURITY_GROUP_IDS: target.service.securityGroup.id,
     ASSIGN_PUBLIC_IP: stack.network.assignPublicIp ? "ENABLED" : "DISABLED",
     // The AppSpec's lifecycle hooks line (the smoke test and deployment.hooks); empty without hooks.

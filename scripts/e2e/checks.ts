@@ -13,6 +13,7 @@ import { StackConfig } from "../../src/config";
 import { stageName } from "../../src/delivery/delivery-pipeline";
 import { oidcSubjects } from "../../src/delivery/github-actions-delivery";
 import { physicalName } from "../../src/naming";
+import { TLS_POLICY } from "../../src/network/load-balancer";
 import { DEPLOYMENT_TRIGGER_EVENTS } from "../../src/release-safety/release-notifications";
 import { one, StateResource } from "./state";
 
@@ -52,6 +53,8 @@ export interface Deployed {
   readonly builtInAlarms: string[];
   /** The deployment group's CodeDeploy role. */
   readonly codedeployRoleArn: string;
+  /** With a domain: the load balancer and the ports that serve TLS, and the one that redirects. */
+  readonly https?: { readonly loadBalancerArn: string; readonly port: number; readonly redirectPort: number; readonly testPort: number };
 }
 
 /** What the whole stack shares. */
@@ -89,14 +92,22 @@ export function locate(resources: StateResource[], config: StackConfig): Deploye
       greenTargetGroupArn: tg("green").arn,
       blueTargetGroupName: tg("blue").name,
       greenTargetGroupName: tg("green").name,
-      productionListenerArn: listener(env.loadBalancer.productionPort).arn,
+      productionListenerArn: listener(env.loadBalancer.domainName ? env.loadBalancer.httpsPort : env.loadBalancer.productionPort).arn,
       testListenerArn: listener(env.loadBalancer.testPort).arn,
       codedeployApp: group.app_name,
       deploymentGroup: group.deployment_group_name,
       taskFamily: one(resources, "aws_ecs_task_definition", (v) => v.family === physicalName("taskFamily", prefix)).family,
       containerName: service.load_balancer[0].container_name,
       smokeTest: env.deployment.smokeTest.enabled
-        ? { functionName: smokeTestName, testUrl: `http://${alb.dns_name}:${env.loadBalancer.testPort}` }
+        ? {
+            functionName: smokeTestName,
+            testUrl: env.loadBalancer.domainName
+              ? `https://${env.loadBalancer.domainName}:${env.loadBalancer.testPort}`
+              : `http://${alb.dns_name}:${env.loadBalancer.testPort}`,
+          }
+        : undefined,
+      https: env.loadBalancer.domainName
+        ? { loadBalancerArn: alb.arn, port: env.loadBalancer.httpsPort, redirectPort: env.loadBalancer.productionPort, testPort: env.loadBalancer.testPort }
         : undefined,
       alarmNames: [...alarms.map((a) => a.values.alarm_name as string), ...env.deployment.alarmNames].sort(),
       builtInAlarms: alarms.map((a) => a.values.alarm_name as string).sort(),
@@ -180,6 +191,30 @@ function releaseSafetyChecks(stack: DeployedStack, d: Deployed, clientConfig: Cl
   return checks;
 }
 
+/** With a domain: production and test serve TLS with the stack's policy and a certificate; the HTTP port redirects. */
+function httpsCheck(d: Deployed, elb: ElasticLoadBalancingV2Client): Promise<Check> {
+  const https = d.https!;
+  return check(`${d.environment}: production (${https.port}) and test (${https.testPort}) serve HTTPS, ${https.redirectPort} redirects to HTTPS`, async () => {
+    const { Listeners } = await elb.send(new DescribeListenersCommand({ LoadBalancerArn: https.loadBalancerArn }));
+    const byPort = new Map((Listeners ?? []).map((l) => [l.Port, l]));
+    const tls = (port: number) => {
+      const l = byPort.get(port);
+      return [l?.Protocol, l?.SslPolicy, !!l?.Certificates?.[0]?.CertificateArn];
+    };
+    const redirect = byPort.get(https.redirectPort)?.DefaultActions?.[0];
+    return (
+      differs("production", tls(https.port), ["HTTPS", TLS_POLICY, true]) ??
+      differs("test", tls(https.testPort), ["HTTPS", TLS_POLICY, true]) ??
+      differs("redirect", [redirect?.Type, redirect?.RedirectConfig?.Protocol, redirect?.RedirectConfig?.Port, redirect?.RedirectConfig?.StatusCode], [
+        "redirect",
+        "HTTPS",
+        String(https.port),
+        "HTTP_301",
+      ])
+    );
+  });
+}
+
 /** Where a listener's default action forwards to. */
 export function forwardTarget(listener: Listener | undefined): string | undefined {
   const action = listener?.DefaultActions?.[0];
@@ -256,6 +291,7 @@ export async function checkWiring(stack: DeployedStack, clientConfig: ClientConf
         );
       }),
       ...releaseSafetyChecks(stack, d, clientConfig),
+      ...(d.https ? [httpsCheck(d, elb)] : []),
     ];
   });
 

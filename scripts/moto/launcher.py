@@ -194,6 +194,57 @@ def _codedeploy_alarm_configuration() -> None:
 
 
 @correction(
+    "codedeploy-deployment-configs",
+    "CodeDeploy CreateDeploymentConfig, GetDeploymentConfig and DeleteDeploymentConfig exist (moto answers 500): "
+    "custom configs are kept as given; the predefined CodeDeployDefault.* names cannot be created or deleted",
+)
+def _codedeploy_deployment_configs() -> None:
+    from moto.codedeploy.models import CodeDeployBackend
+    from moto.codedeploy.responses import CodeDeployResponse
+    from moto.core.exceptions import JsonRESTError
+
+    def configs(backend: CodeDeployBackend) -> dict[str, dict[str, Any]]:
+        if not hasattr(backend, "deployment_configs"):
+            backend.deployment_configs = {}  # type: ignore[attr-defined]
+        return backend.deployment_configs  # type: ignore[attr-defined]
+
+    def create_deployment_config(self: Any) -> str:
+        name = self._get_param("deploymentConfigName")
+        store = configs(self.codedeploy_backend)
+        if name in store or name.startswith("CodeDeployDefault."):
+            raise JsonRESTError("DeploymentConfigAlreadyExistsException", f"Deployment config {name} already exists.")
+        info = {
+            "deploymentConfigId": str(uuid.uuid4()),
+            "deploymentConfigName": name,
+            "computePlatform": self._get_param("computePlatform") or "Server",
+            "createTime": datetime.now().timestamp(),
+        }
+        for key in ("minimumHealthyHosts", "trafficRoutingConfig", "zonalConfig"):
+            if self._get_param(key) is not None:
+                info[key] = self._get_param(key)
+        store[name] = info
+        return json.dumps({"deploymentConfigId": info["deploymentConfigId"]})
+
+    def get_deployment_config(self: Any) -> str:
+        name = self._get_param("deploymentConfigName")
+        info = configs(self.codedeploy_backend).get(name)
+        if info is None:
+            raise JsonRESTError("DeploymentConfigDoesNotExistException", f"Deployment config {name} does not exist.")
+        return json.dumps({"deploymentConfigInfo": info})
+
+    def delete_deployment_config(self: Any) -> str:
+        name = self._get_param("deploymentConfigName")
+        if name.startswith("CodeDeployDefault."):
+            raise JsonRESTError("InvalidOperationException", "Predefined deployment configs cannot be deleted.")
+        configs(self.codedeploy_backend).pop(name, None)
+        return "{}"
+
+    CodeDeployResponse.create_deployment_config = create_deployment_config
+    CodeDeployResponse.get_deployment_config = get_deployment_config
+    CodeDeployResponse.delete_deployment_config = delete_deployment_config
+
+
+@correction(
     "codedeploy-update-deployment-group",
     "CodeDeploy UpdateDeploymentGroup exists (moto answers 500): the settings given (and newDeploymentGroupName) "
     "replace the stored ones, GetDeploymentGroup returns them",
@@ -244,6 +295,22 @@ def _codedeploy_update_deployment_group() -> None:
         return json.dumps({"hooksNotCleanedUp": []})
 
     CodeDeployResponse.update_deployment_group = update_deployment_group
+
+
+# --- Route 53 ---------------------------------------------------------------------------------
+
+
+@correction("route53-zone-ids", "Route 53 hosted zone ids start with Z, as AWS's always do (moto draws all 22 characters at random)")
+def _route53_zone_ids() -> None:
+    from moto.route53 import models
+
+    draw = models.create_route53_zone_id
+
+    def zone_id(*args: Any, **kwargs: Any) -> str:
+        drawn = draw(*args, **kwargs)
+        return drawn if drawn.startswith("Z") else f"Z{drawn[1:]}"
+
+    models.create_route53_zone_id = zone_id
 
 
 # --- CodeCommit --------------------------------------------------------------------------------

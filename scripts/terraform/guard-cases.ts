@@ -24,11 +24,19 @@ export interface GuardCase {
 
 const DB = { CONFIG__database__enabled: "true" };
 const CODECOMMIT = '{"kind":"codecommit","repositoryName":"shop"}';
+const EXISTING_NETWORK = JSON.stringify({
+  existing: {
+    vpcId: "vpc-0123456789abcdef0",
+    publicSubnetIds: ["subnet-0000000000000000a", "subnet-0000000000000000b"],
+    privateSubnetIds: ["subnet-0000000000000000c", "subnet-0000000000000000d"],
+  },
+});
 
 export const GUARD_CASES: GuardCase[] = [
   { name: "unchanged config plans", before: {}, after: {} },
   { name: "region moved: refused", before: {}, after: { CONFIG__region: "eu-west-1", CONFIG__availabilityZones: '["eu-west-1a","eu-west-1b"]' }, refusedNaming: "region:" },
   { name: "appName renamed: refused", before: {}, after: { CONFIG__appName: "renamed-app" }, refusedNaming: "appName:" },
+  { name: "moved into an existing network: refused", before: {}, after: { CONFIG__network: EXISTING_NETWORK }, refusedNaming: "network.existing" },
   { name: "NAT single -> none: refused", before: {}, after: { CONFIG__network__natGateways: "none" }, refusedNaming: "network.natGateways" },
   { name: "NAT single -> one-per-az: plans", before: {}, after: { CONFIG__network__natGateways: "one-per-az" } },
   { name: "NAT none -> single: plans", before: { CONFIG__network__natGateways: "none" }, after: {} },

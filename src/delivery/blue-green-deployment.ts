@@ -10,6 +10,7 @@ import { physicalName } from "../naming";
 import { ECS_LIFECYCLE_EVENTS, EcsLifecycleEvent } from "../config-schema";
 import { ReleaseNotifications, DEPLOYMENT_TRIGGER_EVENTS } from "../release-safety/release-notifications";
 import { arnInAccountOf } from "../security/iam";
+import { TrafficShiftingConfig, TrafficShiftingConfigProps } from "./traffic-shifting-config";
 
 export interface BlueGreenDeploymentProps {
   /** Prefix of every physical name: the app name, and the environment's. */
@@ -22,6 +23,8 @@ export interface BlueGreenDeploymentProps {
   readonly artifacts?: ArtifactBucket;
   /** @default "CodeDeployDefault.ECSAllAtOnce" */
   readonly deploymentConfigName?: string;
+  /** A custom canary or linear shift: the group gets its own deployment config, and deploymentConfigName is ignored. */
+  readonly trafficShifting?: Omit<TrafficShiftingConfigProps, "namePrefix">;
   /**
    * automatic: reroute once the replacement tasks are healthy; manual: wait for someone to reroute
    * (after testing on the test listener), stopping the deployment after rerouteWaitMinutes.
@@ -66,7 +69,9 @@ export class BlueGreenDeployment extends Construct {
   constructor(scope: Construct, id: string, props: BlueGreenDeploymentProps) {
     super(scope, id);
     const { service, loadBalancer: lb } = props;
-    this.deploymentConfigName = props.deploymentConfigName ?? "CodeDeployDefault.ECSAllAtOnce";
+    this.deploymentConfigName = props.trafficShifting
+      ? new TrafficShiftingConfig(this, "traffic-shifting", { namePrefix: props.namePrefix, ...props.trafficShifting }).name
+      : (props.deploymentConfigName ?? "CodeDeployDefault.ECSAllAtOnce");
 
     this.role = new ServiceRole(this, "role", {
       name: physicalName("iamRole", props.namePrefix, "codedeploy"),

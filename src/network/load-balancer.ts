@@ -3,17 +3,15 @@ import { Lb } from "@cdktf/provider-aws/lib/lb";
 import { LbListener } from "@cdktf/provider-aws/lib/lb-listener";
 import { LbTargetGroup } from "@cdktf/provider-aws/lib/lb-target-group";
 import { SecurityGroup } from "@cdktf/provider-aws/lib/security-group";
-import { Subnet } from "@cdktf/provider-aws/lib/subnet";
-import { Vpc } from "@cdktf/provider-aws/lib/vpc";
 import { VpcSecurityGroupIngressRule } from "@cdktf/provider-aws/lib/vpc-security-group-ingress-rule";
 import { physicalName } from "../naming";
 
 export interface BlueGreenLoadBalancerProps {
   /** Prefix of every physical name: the app name, and the environment's. */
   readonly namePrefix: string;
-  readonly vpc: Vpc;
+  readonly vpcId: string;
   /** Public subnets in at least two AZs. */
-  readonly subnets: Subnet[];
+  readonly subnetIds: string[];
   /** Port the targets (containers) listen on. */
   readonly targetPort: number;
   /** @default 80 */
@@ -34,7 +32,15 @@ export interface BlueGreenLoadBalancerProps {
   readonly deregistrationDelaySeconds?: number;
   /** @default false */
   readonly enableDeletionProtection?: boolean;
+  /**
+   * Serve TLS: production on `port` and the test listener on testPort, both with this certificate;
+   * productionPort then only redirects to HTTPS. @default HTTP only
+   */
+  readonly https?: { readonly certificateArn: string; readonly port: number };
 }
+
+/** A current TLS 1.3 policy (TLS 1.2 for older clients, forward-secret ciphers only). */
+export const TLS_POLICY = "ELBSecurityPolicy-TLS13-1-2-2021-06";
 
 /**
  * Internet-facing ALB for blue/green: a production listener and a test listener, and two `ip` target
@@ -48,24 +54,32 @@ export class BlueGreenLoadBalancer extends Construct {
   readonly greenTargetGroup: LbTargetGroup;
   readonly productionListener: LbListener;
   readonly testListener: LbListener;
+  /** The port production traffic is served on: the HTTPS port with TLS, else productionPort. */
   readonly productionPort: number;
   readonly testPort: number;
+  /** "https" with a certificate, else "http". */
+  readonly scheme: "http" | "https";
+  /** With HTTPS: the listener on productionPort that redirects to HTTPS. */
+  readonly redirectListener?: LbListener;
 
   constructor(scope: Construct, id: string, props: BlueGreenLoadBalancerProps) {
     super(scope, id);
-    this.productionPort = props.productionPort ?? 80;
+    const httpPort = props.productionPort ?? 80;
+    this.productionPort = props.https ? props.https.port : httpPort;
     this.testPort = props.testPort ?? 8080;
+    this.scheme = props.https ? "https" : "http";
 
     this.securityGroup = new SecurityGroup(this, "sg", {
       name: physicalName("securityGroup", props.namePrefix, "alb"),
       description: "ALB: production and test listeners",
-      vpcId: props.vpc.id,
+      vpcId: props.vpcId,
       tags: { Name: physicalName("securityGroup", props.namePrefix, "alb") },
     });
     const openings: Array<[string, number, string[]]> = [
       ["prod", this.productionPort, props.allowedCidrs ?? ["0.0.0.0/0"]],
       ["test", this.testPort, props.testAllowedCidrs ?? ["0.0.0.0/0"]],
     ];
+    if (props.https) openings.push(["redirect", httpPort, props.allowedCidrs ?? ["0.0.0.0/0"]]);
     for (const [listener, port, cidrs] of openings) this.allow(`${listener}-in`, `${listener} listener`, port, cidrs);
 
     this.loadBalancer = new Lb(this, "alb", {
@@ -73,7 +87,7 @@ export class BlueGreenLoadBalancer extends Construct {
       internal: false,
       loadBalancerType: "application",
       securityGroups: [this.securityGroup.id],
-      subnets: props.subnets.map((s) => s.id),
+      subnets: props.subnetIds,
       dropInvalidHeaderFields: true,
       enableDeletionProtection: props.enableDeletionProtection ?? false,
     });
@@ -87,7 +101,7 @@ export class BlueGreenLoadBalancer extends Construct {
         lifecycle: { ignoreChanges: ["port"] },
         protocol: "HTTP",
         targetType: "ip",
-        vpcId: props.vpc.id,
+        vpcId: props.vpcId,
         deregistrationDelay: String(props.deregistrationDelaySeconds ?? 30),
         healthCheck: {
           enabled: true,
@@ -101,11 +115,12 @@ export class BlueGreenLoadBalancer extends Construct {
     this.blueTargetGroup = targetGroup("blue");
     this.greenTargetGroup = targetGroup("green");
 
+    const tls = props.https ? { protocol: "HTTPS", sslPolicy: TLS_POLICY, certificateArn: props.https.certificateArn } : { protocol: "HTTP" };
     const listener = (name: string, port: number, target: LbTargetGroup) =>
       new LbListener(this, name, {
         loadBalancerArn: this.loadBalancer.arn,
         port,
-        protocol: "HTTP",
+        ...tls,
         defaultAction: [{ type: "forward", targetGroupArn: target.arn }],
         // CodeDeploy points each listener at the other target group on every deployment; Terraform
         // must not swap it back, or the next apply would send production traffic to the old tasks.
@@ -113,6 +128,22 @@ export class BlueGreenLoadBalancer extends Construct {
       });
     this.productionListener = listener("prod-listener", this.productionPort, this.blueTargetGroup);
     this.testListener = listener("test-listener", this.testPort, this.greenTargetGroup);
+    if (props.https) {
+      this.redirectListener = new LbListener(this, "redirect-listener", {
+        loadBalancerArn: this.loadBalancer.arn,
+        port: httpPort,
+        protocol: "HTTP",
+        defaultAction: [{ type: "redirect", redirect: { protocol: "HTTPS", port: String(props.https.port), statusCode: "HTTP_301" } }],
+        // Turning HTTPS on moves the production listener off this port first.
+        dependsOn: [this.productionListener],
+      });
+    }
+  }
+
+  /** The URL of a listener port, by the domain name when there is one. */
+  url(port: number, host: string = this.loadBalancer.dnsName): string {
+    const defaultPort = this.scheme === "https" ? 443 : 80;
+    return `${this.scheme}://${host}${port === defaultPort ? "" : `:${port}`}`;
   }
 
   /** Opens the test listener to more sources (`addresses`: IPv4 addresses, e.g. NAT gateways' public IPs). */

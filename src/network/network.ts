@@ -29,9 +29,28 @@ export interface NetworkProps {
   readonly natGateways?: NatGatewayMode;
 }
 
+/** Where the stack's load balancers, tasks and databases go: a network the stack creates, or an existing one. */
+export interface NetworkPlacement {
+  readonly vpcId: string;
+  /** One per zone: the load balancers. */
+  readonly publicSubnetIds: string[];
+  /** One per zone: tasks behind NAT, and databases; none when the tasks run in the public subnets. */
+  readonly privateSubnetIds: string[];
+  /** Where the ECS tasks run. */
+  readonly taskSubnetIds: string[];
+  /** Tasks in public subnets need a public IP to pull images; tasks behind NAT must not have one. */
+  readonly assignPublicIp: boolean;
+  /** The public addresses the private subnets reach the internet from (their NAT gateways), when known. */
+  readonly natPublicIps: string[];
+}
+
 /** VPC with public subnets behind an internet gateway and, unless natGateways is "none", private subnets behind NAT. */
-export class Network extends Construct {
+export class Network extends Construct implements NetworkPlacement {
   readonly vpc: Vpc;
+  readonly vpcId: string;
+  readonly publicSubnetIds: string[];
+  readonly privateSubnetIds: string[];
+  readonly taskSubnetIds: string[];
   readonly internetGateway: InternetGateway;
   readonly publicSubnets: Subnet[];
   readonly privateSubnets: Subnet[];
@@ -108,5 +127,40 @@ export class Network extends Construct {
     }
     this.taskSubnets = natMode === "none" ? this.publicSubnets : this.privateSubnets;
     this.assignPublicIp = natMode === "none";
+    this.vpcId = this.vpc.id;
+    this.publicSubnetIds = this.publicSubnets.map((s) => s.id);
+    this.privateSubnetIds = this.privateSubnets.map((s) => s.id);
+    this.taskSubnetIds = this.taskSubnets.map((s) => s.id);
+  }
+}
+
+export interface ExistingNetworkProps {
+  readonly vpcId: string;
+  readonly publicSubnetIds: string[];
+  readonly privateSubnetIds: string[];
+  /** The NAT gateways' public addresses, if the smoke test must reach a narrowed test listener. @default [] */
+  readonly natPublicIps?: string[];
+}
+
+/**
+ * A network someone else owns, given by id: nothing of it is created, changed, tagged or destroyed here.
+ * Tasks and databases go into its private subnets (which must reach ECR, CloudWatch Logs and the AWS
+ * APIs through NAT or VPC endpoints), load balancers into its public ones.
+ */
+export class ExistingNetwork extends Construct implements NetworkPlacement {
+  readonly vpcId: string;
+  readonly publicSubnetIds: string[];
+  readonly privateSubnetIds: string[];
+  readonly taskSubnetIds: string[];
+  readonly assignPublicIp = false;
+  readonly natPublicIps: string[];
+
+  constructor(scope: Construct, id: string, props: ExistingNetworkProps) {
+    super(scope, id);
+    this.vpcId = props.vpcId;
+    this.publicSubnetIds = props.publicSubnetIds;
+    this.privateSubnetIds = props.privateSubnetIds;
+    this.taskSubnetIds = props.privateSubnetIds;
+    this.natPublicIps = props.natPublicIps ?? [];
   }
 }

@@ -13,6 +13,8 @@ export interface StackShape {
   readonly region: string;
   readonly appName: string;
   readonly availabilityZones: string[];
+  /** "created", or the id of the existing VPC the stack runs in. */
+  readonly network: string;
   readonly vpcCidr: string;
   readonly publicSubnetCidrs: string[];
   /** The private subnets that exist (none without NAT). */
@@ -33,11 +35,13 @@ export interface StackShape {
 
 export function stackShape(config: StackConfig): StackShape {
   const source = config.source;
-  const tasksInPublicSubnets = config.network.natGateways === "none";
+  const existing = config.network.existing;
+  const tasksInPublicSubnets = !existing && config.network.natGateways === "none";
   return {
     region: config.region,
     appName: config.appName,
     availabilityZones: config.availabilityZones,
+    network: existing ? existing.vpcId : "created",
     vpcCidr: config.network.vpcCidr,
     publicSubnetCidrs: config.network.publicSubnetCidrs.slice(0, config.availabilityZones.length),
     privateSubnetCidrs: tasksInPublicSubnets ? [] : config.network.privateSubnetCidrs.slice(0, config.availabilityZones.length),
@@ -96,6 +100,11 @@ const RULES: Rule[] = [
     condition: unchanged("appName"),
     message:
       "appName: renaming a running stack would replace every resource, the load balancers and their DNS names among them. Keep the name, or deploy a new stack with the new name beside this one and destroy this one once traffic has moved.",
+  },
+  {
+    condition: unchanged("network"),
+    message:
+      "network.existing: the load balancers, tasks and databases of a running stack sit in its network; moving them into another VPC (or from the stack's own network into an existing one, or back) would replace them all, and AWS will not delete a VPC that still holds them. Deploy a new stack into the other network, move traffic, then destroy this one.",
   },
   {
     condition: `${onlyAppended("availabilityZones")} && ${onlyAppended("publicSubnetCidrs")} && ${unchanged("vpcCidr")}`,

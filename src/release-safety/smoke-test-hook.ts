@@ -6,8 +6,6 @@ import { Construct } from "constructs";
 import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group";
 import { LambdaFunction } from "@cdktf/provider-aws/lib/lambda-function";
 import { SecurityGroup } from "@cdktf/provider-aws/lib/security-group";
-import { Subnet } from "@cdktf/provider-aws/lib/subnet";
-import { Vpc } from "@cdktf/provider-aws/lib/vpc";
 import { VpcSecurityGroupEgressRule } from "@cdktf/provider-aws/lib/vpc-security-group-egress-rule";
 import { EncryptionKey } from "../security/encryption-key";
 import { arnInAccountOf, logWriteStatement, ServiceRole } from "../security/iam";
@@ -34,7 +32,7 @@ export type SmokeTestPlacement =
   /** Outside any VPC: the test listener is open to the internet. */
   | { readonly kind: "internet" }
   /** In the private subnets: it reaches the test listener from the NAT gateways' addresses, which the caller admits. */
-  | { readonly kind: "vpc"; readonly vpc: Vpc; readonly subnets: Subnet[] };
+  | { readonly kind: "vpc"; readonly vpcId: string; readonly subnetIds: string[] };
 
 export interface SmokeTestHookProps {
   /** Prefix of every physical name: the app name, and the environment's. */
@@ -102,11 +100,11 @@ export class SmokeTestHook extends Construct {
 
     let vpcConfig: LambdaFunction["vpcConfigInput"];
     if (props.placement.kind === "vpc") {
-      const { vpc, subnets } = props.placement;
+      const { vpcId, subnetIds } = props.placement;
       this.securityGroup = new SecurityGroup(this, "sg", {
         name: physicalName("securityGroup", props.namePrefix, "smoke-test"),
         description: "Smoke-test hook: out to the test listener and the CodeDeploy API",
-        vpcId: vpc.id,
+        vpcId,
         tags: { Name: physicalName("securityGroup", props.namePrefix, "smoke-test") },
       });
       // Both through NAT: the test listener at the ALB's public addresses, and CodeDeploy's HTTPS API.
@@ -129,7 +127,7 @@ export class SmokeTestHook extends Construct {
           {
             sid: "CreateInterfacesInTheseSubnets",
             actions: ["ec2:CreateNetworkInterface"],
-            resources: [interfaces, sg.arn, ...subnets.map((s) => s.arn)],
+            resources: [interfaces, sg.arn, ...subnetIds.map((subnetId) => arnInAccountOf(accountArn, "ec2", `subnet/${subnetId}`))],
           },
           {
             sid: "ManageInterfaces",
@@ -144,7 +142,7 @@ export class SmokeTestHook extends Construct {
           },
         ]),
       );
-      vpcConfig = { subnetIds: subnets.map((s) => s.id), securityGroupIds: [sg.id] };
+      vpcConfig = { subnetIds, securityGroupIds: [sg.id] };
     }
 
     const zip = handlerZip();

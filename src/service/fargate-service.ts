@@ -7,8 +7,6 @@ import { EcsCluster } from "@cdktf/provider-aws/lib/ecs-cluster";
 import { EcsService } from "@cdktf/provider-aws/lib/ecs-service";
 import { EcsTaskDefinition } from "@cdktf/provider-aws/lib/ecs-task-definition";
 import { SecurityGroup } from "@cdktf/provider-aws/lib/security-group";
-import { Subnet } from "@cdktf/provider-aws/lib/subnet";
-import { Vpc } from "@cdktf/provider-aws/lib/vpc";
 import { VpcSecurityGroupEgressRule } from "@cdktf/provider-aws/lib/vpc-security-group-egress-rule";
 import { VpcSecurityGroupIngressRule } from "@cdktf/provider-aws/lib/vpc-security-group-ingress-rule";
 import { ContainerRepository } from "./container-repository";
@@ -28,9 +26,9 @@ export interface FargateServiceProps {
   /** Prefix of every physical name: the app name, and the environment's. */
   readonly namePrefix: string;
   readonly region: string;
-  readonly vpc: Vpc;
+  readonly vpcId: string;
   /** Subnets the tasks run in. */
-  readonly subnets: Subnet[];
+  readonly subnetIds: string[];
   /** Give tasks a public IP (only when they run in public subnets). @default false */
   readonly assignPublicIp?: boolean;
   readonly loadBalancer: BlueGreenLoadBalancer;
@@ -147,7 +145,7 @@ export class FargateService extends Construct {
     this.securityGroup = new SecurityGroup(this, "sg", {
       name: physicalName("securityGroup", app, "service"),
       description: "ECS tasks: only the ALB may connect",
-      vpcId: props.vpc.id,
+      vpcId: props.vpcId,
       tags: { Name: physicalName("securityGroup", app, "service") },
     });
     // Any TCP port, but only from the load balancer's group, which sends only to registered targets on
@@ -195,7 +193,7 @@ export class FargateService extends Construct {
         },
       ],
       networkConfiguration: {
-        subnets: props.subnets.map((s) => s.id),
+        subnets: props.subnetIds,
         securityGroups: [this.securityGroup.id],
         assignPublicIp: props.assignPublicIp ?? false,
       },

@@ -3,8 +3,6 @@ import { Construct } from "constructs";
 import { DbInstance } from "@cdktf/provider-aws/lib/db-instance";
 import { DbSubnetGroup } from "@cdktf/provider-aws/lib/db-subnet-group";
 import { SecurityGroup } from "@cdktf/provider-aws/lib/security-group";
-import { Subnet } from "@cdktf/provider-aws/lib/subnet";
-import { Vpc } from "@cdktf/provider-aws/lib/vpc";
 import { VpcSecurityGroupIngressRule } from "@cdktf/provider-aws/lib/vpc-security-group-ingress-rule";
 import { EncryptionKey } from "../security/encryption-key";
 import { ServiceRole } from "../security/iam";
@@ -14,9 +12,9 @@ export const POSTGRES_PORT = 5432;
 
 export interface PostgresDatabaseProps {
   readonly namePrefix: string;
-  readonly vpc: Vpc;
+  readonly vpcId: string;
   /** Private subnets, in at least two AZs (an RDS subnet group needs two). */
-  readonly subnets: Subnet[];
+  readonly subnetIds: string[];
   /** @default "16" */
   readonly engineVersion?: string;
   /** @default "db.t4g.micro" */
@@ -61,12 +59,12 @@ export class PostgresDatabase extends Construct {
     this.securityGroup = new SecurityGroup(this, "sg", {
       name: name("securityGroup"),
       description: "PostgreSQL: only the application's tasks may connect",
-      vpcId: props.vpc.id,
+      vpcId: props.vpcId,
       tags: { Name: name("securityGroup") },
     });
     const subnetGroup = new DbSubnetGroup(this, "subnets", {
       name: name("dbSubnetGroup"),
-      subnetIds: props.subnets.map((s) => s.id),
+      subnetIds: props.subnetIds,
     });
     const finalSnapshot = props.finalSnapshot ?? true;
     this.instance = new DbInstance(this, "instance", {
