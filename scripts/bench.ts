@@ -1,42 +1,95 @@
 /**
- * Synth benchmark: median wall time of synthesizing the default stack (the same main.ts `cdktf synth`
- * runs), printed next to baselines measured in the same run on the same machine.
+ * Synth benchmark, in one run on this machine: the user-facing `npm run synth`, the precompiled app
+ * alone, `node -e 0` and the TypeScript-loader app as baselines, and the cost of each extra environment
+ * (1, 5 and 20 environments). Medians with their spread (min–max), and the app's peak memory. Figures
+ * only: the machine is shared and noisy, so nothing here passes or fails on a time.
  */
-import { mkdirSync, rmSync } from "node:fs";
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { run, SCRATCH } from "./lib/tools";
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 7);
+const WORK = join(SCRATCH, "bench");
+const OUT = join(WORK, "out");
 
-async function median(label: string, command: string, args: string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {
+interface Sample {
+  readonly label: string;
+  readonly median: number;
+  readonly min: number;
+  readonly max: number;
+}
+
+async function measure(label: string, command: string, args: string[], env: NodeJS.ProcessEnv = process.env): Promise<Sample> {
   const times: number[] = [];
   for (let i = 0; i < RUNS; i++) {
-    const r = await run(command, args, { env });
+    rmSync(OUT, { recursive: true, force: true });
+    const r = await run(command, args, { env: { ...env, CDKTF_OUTDIR: OUT } });
     if (r.code !== 0) throw new Error(`${label} failed:\n${r.stderr}`);
     times.push(r.seconds * 1000);
   }
   times.sort((a, b) => a - b);
-  return times[Math.floor(times.length / 2)];
+  return { label, median: times[Math.floor(times.length / 2)], min: times[0], max: times[times.length - 1] };
+}
+
+/** The default config with `count` environments (each its own load balancer, service and deployment group). */
+function configWithEnvironments(count: number): string {
+  const config = JSON.parse(readFileSync("config/default.json", "utf8"));
+  config.environments = Array.from({ length: count }, (_, i) => ({ name: `env${i + 1}` }));
+  const path = join(WORK, `environments-${count}.json`);
+  writeFileSync(path, JSON.stringify(config));
+  return path;
+}
+
+async function peakMemoryMiB(env: NodeJS.ProcessEnv): Promise<number> {
+  const file = join(WORK, "rss.txt");
+  rmSync(file, { force: true });
+  for (let i = 0; i < 3; i++) {
+    const r = await run(process.execPath, ["-r", "./scripts/lib/report-max-rss.cjs", "dist/main.js"], { env: { ...env, CDKTF_OUTDIR: OUT, BENCH_RSS_FILE: file } });
+    if (r.code !== 0) throw new Error(`peak memory run failed:\n${r.stderr}`);
+  }
+  const kib = readFileSync(file, "utf8").trim().split("\n").map(Number).sort((a, b) => a - b);
+  return kib[Math.floor(kib.length / 2)] / 1024;
 }
 
 async function main(): Promise<void> {
-  const outdir = join(SCRATCH, "bench-out");
-  mkdirSync(outdir, { recursive: true });
+  rmSync(WORK, { recursive: true, force: true });
+  mkdirSync(WORK, { recursive: true });
   const node = process.execPath;
-  const rows: Array<[string, number]> = [
-    ["node -e 0 (baseline)", await median("node", node, ["-e", "0"])],
-    ["node --import tsx -e 0 (TypeScript loader)", await median("tsx", node, ["--import", "tsx", "-e", "0"])],
-    [
-      "synth default stack (main.ts)",
-      await median("synth", node, ["--import", "tsx", "main.ts"], { ...process.env, CDKTF_OUTDIR: outdir, CONFIG: "config/default.json" }),
-    ],
+  const base = { ...process.env, CONFIG: "config/default.json" };
+  // Built once first, so every timed `npm run synth` measures what a user sees after the first.
+  const build = await run("npm", ["run", "--silent", "build"]);
+  if (build.code !== 0) throw new Error(`build failed:\n${build.stderr}`);
+
+  const samples = [
+    await measure("node -e 0 (baseline)", node, ["-e", "0"]),
+    await measure("npm run synth (default stack)", "npm", ["run", "--silent", "synth"], base),
+    await measure("app alone: node dist/main.js", node, ["dist/main.js"], base),
+    await measure("before: node --import tsx main.ts", node, ["--import", "tsx", "main.ts"], base),
   ];
-  rmSync(outdir, { recursive: true, force: true });
-  console.log(`median of ${RUNS} runs, wall clock`);
-  for (const [label, ms] of rows) console.log(`${label.padEnd(46)}${ms.toFixed(0).padStart(7)} ms`);
-  const synth = rows[2][1];
-  const baseline = rows[0][1];
-  console.log(`synth minus node startup: ${(synth - baseline).toFixed(0)} ms; target: synth under 1500 ms -> ${synth < 1500 ? "met" : "NOT met"}`);
+  const perCount: Array<[number, Sample]> = [];
+  for (const count of [1, 5, 20]) {
+    perCount.push([count, await measure(`app alone, ${count} environment${count > 1 ? "s" : ""}`, node, ["dist/main.js"], { ...process.env, CONFIG: configWithEnvironments(count) })]);
+  }
+  const memory = await peakMemoryMiB(base);
+  const memory20 = await peakMemoryMiB({ ...process.env, CONFIG: join(WORK, "environments-20.json") });
+  rmSync(OUT, { recursive: true, force: true });
+
+  console.log(`median (min–max) of ${RUNS} runs, wall clock, this machine`);
+  for (const s of [...samples, ...perCount.map(([, s]) => s)]) {
+    console.log(`${s.label.padEnd(42)}${s.median.toFixed(0).padStart(7)} ms  (${s.min.toFixed(0)}–${s.max.toFixed(0)})`);
+  }
+  const [one, , twenty] = perCount.map(([, s]) => s);
+  const perEnvironment = (twenty.median - one.median) / 19;
+  console.log(`per extra environment (20 vs 1): ${perEnvironment.toFixed(1)} ms`);
+  console.log(`peak memory of the app: ${memory.toFixed(0)} MiB (default stack), ${memory20.toFixed(0)} MiB (20 environments)`);
+  const [, npmSynth, app] = samples;
+  const targets: Array<[string, boolean]> = [
+    [`npm run synth <= 1000 ms: ${npmSynth.median.toFixed(0)}`, npmSynth.median <= 1000],
+    [`app alone <= 450 ms: ${app.median.toFixed(0)}`, app.median <= 450],
+    [`per extra environment <= 40 ms: ${perEnvironment.toFixed(1)}`, perEnvironment <= 40],
+    [`peak memory <= 150 MiB: ${memory.toFixed(0)}`, memory <= 150],
+  ];
+  for (const [what, met] of targets) console.log(`target ${what} -> ${met ? "met" : "NOT met"}`);
 }
 
 void main();

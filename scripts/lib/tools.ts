@@ -91,11 +91,11 @@ export function run(
 }
 
 /**
- * Synthesizes the app for one config file into outdir (the same main.ts `cdktf synth` runs) and
- * returns the stack's directory.
+ * Synthesizes the app for one config file into outdir (the same precompiled app `cdktf synth` and
+ * `npm run synth` run) and returns the stack's directory.
  */
 export async function synthesize(configPath: string, outdir: string, env: NodeJS.ProcessEnv): Promise<RunResult & { stackDir?: string }> {
-  const result = await run(process.execPath, ["--import", "tsx", "main.ts"], {
+  const result = await run(process.execPath, [join(ROOT, "scripts", "synth.mjs")], {
     env: { ...env, CONFIG: configPath, CDKTF_OUTDIR: outdir },
   });
   if (result.code !== 0) return result;
