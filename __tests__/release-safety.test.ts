@@ -261,10 +261,10 @@ describe("release notifications", () => {
   it("an EventBridge rule forwards the pipeline's failed and succeeded executions", () => {
     const s = synth();
     const rule = resourceByRef(s.tf, s.ref(s.stack.notifications.pipelineRule!.arn));
-    expect(JSON.parse(rule.event_pattern)).toEqual({
+    expect(JSON.parse(get(s, rule.event_pattern))).toEqual({
       source: ["aws.codepipeline"],
       "detail-type": ["CodePipeline Pipeline Execution State Change"],
-      detail: { pipeline: [s.ref(s.stack.pipeline!.pipeline.name)], state: ["FAILED", "SUCCEEDED"] },
+      detail: { pipeline: [get(s, s.stack.pipeline!.pipeline.name)], state: ["FAILED", "SUCCEEDED"] },
     });
     expect(s.json).toHaveResourceWithProperties(CloudwatchEventTarget, { rule: s.ref(s.stack.notifications.pipelineRule!.name), arn: s.ref(s.stack.notifications.topic.arn) });
   });

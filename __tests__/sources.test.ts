@@ -10,6 +10,7 @@ import { SANDBOX_TOKEN_PLACEHOLDER } from "../src/delivery/sources/github-oauth-
 import { CodeCommitSource } from "../src/delivery/sources/codecommit-source";
 import { S3Source } from "../src/delivery/sources/s3-source";
 import { onlyResource, resourcesOf, roleStatements, synth } from "./helpers";
+import { TerraformValues } from "./terraform-values";
 
 const synthWithSource = (source: Record<string, unknown>, extra: Record<string, unknown> = {}) => synth({ ...extra, source });
 
@@ -56,10 +57,12 @@ describe("source: codecommit", () => {
     const s = created();
     const source = s.stack.source as CodeCommitSource;
     const rule = Object.values(resourcesOf(s.tf, CloudwatchEventRule.tfResourceType)).find((r) => r.name.endsWith("-source-push"));
-    expect(JSON.parse(rule.event_pattern)).toEqual({
+    // As Terraform renders it after an apply: jsonencode of the pattern, the repository ARN resolved.
+    const values = new TerraformValues(s.tf);
+    expect(JSON.parse(values.evaluate(rule.event_pattern))).toEqual({
       source: ["aws.codecommit"],
       "detail-type": ["CodeCommit Repository State Change"],
-      resources: [s.ref(source.repositoryArn)],
+      resources: [values.evaluate(s.ref(source.repositoryArn))],
       detail: { event: ["referenceCreated", "referenceUpdated"], referenceType: ["branch"], referenceName: ["main"] },
     });
     expect(s.json).toHaveResourceWithProperties(CloudwatchEventTarget, { arn: s.ref(s.stack.pipeline!.pipeline.arn) });

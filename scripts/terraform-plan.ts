@@ -6,6 +6,7 @@
 import { existsSync, mkdirSync, readdirSync, rmSync } from "node:fs";
 import { basename, join } from "node:path";
 import { initArgs, requireTool, ROOT, run, SCRATCH, synthesize, tail, terraformEnv } from "./lib/tools";
+import { checkExport, EXPORT_CONFIGS, ExportRow } from "./terraform/export-check";
 import { GUARD_CASES, GuardRow, runGuardCase } from "./terraform/guard-cases";
 
 interface Row {
@@ -16,6 +17,8 @@ interface Row {
   validate: number;
   plan: number;
   ok: boolean;
+  /** Where the synthesized JSON was planned (tfplan inside), for the export comparison. */
+  stackDir?: string;
 }
 
 /** The default config, every example, and the configs at the schema's longest names (config/limits/). */
@@ -59,7 +62,7 @@ async function planOne(config: string, work: string, env: NodeJS.ProcessEnv): Pr
   row.resources = summary ? Number(summary[1]) : "?";
   row.ok = !!summary && summary[2] === "0" && summary[3] === "0";
   if (!row.ok) return fail(row, "plan summary", plan);
-  return row;
+  return { ...row, stackDir: synth.stackDir };
 }
 
 function fail(row: Row, step: string, result: { code: number; stdout: string; stderr: string; seconds: number }): Row {
@@ -91,7 +94,19 @@ async function main(): Promise<void> {
   console.log("\nrunning-stack guard (plan against a running stack's recorded settings)    seconds  result");
   for (const r of guardRows) console.log(`${r.name.padEnd(72)}${fmt(r.seconds).padStart(8)}  ${r.ok ? "ok" : "FAILED"}`);
 
-  const outcomes = [...rows, ...guardRows].map((r) => r.ok);
+  const exportRows: ExportRow[] = [];
+  for (const config of EXPORT_CONFIGS) {
+    const planned = rows.find((r) => r.config === config);
+    if (!planned?.stackDir) {
+      exportRows.push({ config, resources: 0, seconds: 0, ok: false });
+      continue;
+    }
+    exportRows.push(await checkExport(config, planned.stackDir, join(work, "export", basename(config, ".json")), env));
+  }
+  console.log("\nnpm run export (plain Terraform HCL): validate without warnings, plan equal to the JSON's   resources  seconds  result");
+  for (const r of exportRows) console.log(`${r.config.padEnd(88)}${String(r.resources).padStart(9)}${fmt(r.seconds).padStart(9)}  ${r.ok ? "ok" : "FAILED"}`);
+
+  const outcomes = [...rows, ...guardRows, ...exportRows].map((r) => r.ok);
   const passed = outcomes.filter(Boolean).length;
   console.log(`${passed} passed, ${outcomes.length - passed} failed`);
   process.exit(passed === outcomes.length ? 0 : 1);

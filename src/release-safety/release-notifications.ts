@@ -1,3 +1,4 @@
+import { Fn } from "cdktf";
 import { Construct } from "constructs";
 import { CloudwatchEventRule } from "@cdktf/provider-aws/lib/cloudwatch-event-rule";
 import { CloudwatchEventTarget } from "@cdktf/provider-aws/lib/cloudwatch-event-target";
@@ -58,7 +59,8 @@ export class ReleaseNotifications extends Construct {
     this.pipelineRule = new CloudwatchEventRule(this, "pipeline-rule", {
       name: physicalName("eventRule", ruleName),
       description: "Pipeline executions that failed or succeeded, to the release topic",
-      eventPattern: JSON.stringify({
+      // jsonencode, not JSON.stringify: a reference inside a JSON string literal breaks the HCL rendering (`cdktf synth --hcl`, `npm run export`).
+      eventPattern: Fn.jsonencode({
         source: ["aws.codepipeline"],
         "detail-type": ["CodePipeline Pipeline Execution State Change"],
         detail: { pipeline: [pipeline.name], state: [...PIPELINE_NOTICE_STATES] },

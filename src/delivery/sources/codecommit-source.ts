@@ -1,3 +1,4 @@
+import { Fn } from "cdktf";
 import { Construct } from "constructs";
 import { CloudwatchEventRule } from "@cdktf/provider-aws/lib/cloudwatch-event-rule";
 import { CloudwatchEventTarget } from "@cdktf/provider-aws/lib/cloudwatch-event-target";
@@ -75,7 +76,8 @@ export class CodeCommitSource extends PipelineSourceBase {
     const rule = new CloudwatchEventRule(this, "on-push", {
       name: physicalName("eventRule", app, "source-push"),
       description: `Start ${app}'s pipeline on pushes to ${this.branch}`,
-      eventPattern: JSON.stringify({
+      // jsonencode, not JSON.stringify: a reference inside a JSON string literal breaks the HCL rendering (`cdktf synth --hcl`, `npm run export`).
+      eventPattern: Fn.jsonencode({
         source: ["aws.codecommit"],
         "detail-type": ["CodeCommit Repository State Change"],
         resources: [this.repositoryArn],
