@@ -16,7 +16,7 @@ import { spawnSync } from "node:child_process";
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, isAbsolute, join, resolve } from "node:path";
-import { ConfigError, loadConfig } from "../src/config";
+import { loadConfigOrExit } from "../src/config";
 import { stackShape } from "../src/release-safety/running-stack-guard";
 import { ROOT } from "./lib/tools";
 
@@ -84,13 +84,7 @@ function main(): void {
   const dir = resolve(target);
   if (existsSync(dir) && readdirSync(dir).length > 0) fail(`export: ${target} exists and is not empty; give a new or empty folder`);
 
-  let config;
-  try {
-    config = loadConfig(process.env);
-  } catch (err) {
-    if (err instanceof ConfigError) fail(err.message);
-    throw err;
-  }
+  const config = loadConfigOrExit(process.env);
   const statePath = exportedStatePath(config.appName, config.localStatePath);
   const work = mkdtempSync(join(tmpdir(), "export-"));
   try {

@@ -7,7 +7,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { App } from "cdktf";
-import { ConfigError, loadConfig, StackConfig } from "../src/config";
+import { loadConfigOrExit, StackConfig } from "../src/config";
 import { localStatePath } from "../src/release-safety/running-stack-guard";
 import { BlueGreenStack } from "../src/stack";
 import { monthlyCost, MonthlyCost, PRICED_REGIONS } from "../src/summary/monthly-cost";
@@ -99,15 +99,7 @@ export function render(s: Summary, md: boolean): string {
 }
 
 function main(): void {
-  let config: StackConfig;
-  try {
-    config = loadConfig(process.env);
-  } catch (err) {
-    if (!(err instanceof ConfigError)) throw err;
-    console.error(err.message);
-    process.exit(1);
-  }
-  const summary = summarize(config);
+  const summary = summarize(loadConfigOrExit(process.env));
   const format = process.argv.includes("--json") ? "json" : process.argv.includes("--markdown") ? "markdown" : "text";
   console.log(format === "json" ? JSON.stringify(summary, null, 2) : render(summary, format === "markdown"));
 }

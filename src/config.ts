@@ -81,6 +81,17 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): StackConfig {
   return parseConfig(applyEnvOverrides(raw, env));
 }
 
+/** loadConfig for a command: bad input prints its one line to stderr and exits 1, before anything is written. */
+export function loadConfigOrExit(env: NodeJS.ProcessEnv = process.env): StackConfig {
+  try {
+    return loadConfig(env);
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    console.error(err.message);
+    process.exit(1);
+  }
+}
+
 /** Returns a copy of raw with every CONFIG__path override set; never mutates raw. */
 export function applyEnvOverrides(raw: unknown, env: NodeJS.ProcessEnv): unknown {
   const copy = structuredClone(raw) as Record<string, unknown>;
