@@ -93,6 +93,20 @@ describe("HTTPS with a domain", () => {
     expect(ports).toEqual([80, 443, 8080]);
   });
 
+  it("turning HTTPS on keeps the port-80 rule and the production listener as they are (an in-place change, no collision mid-apply)", () => {
+    const ruleFor = (st: ReturnType<typeof synth>, port: number) =>
+      Object.entries(resourcesOf(st.tf, VpcSecurityGroupIngressRule.tfResourceType)).find(([, r]) => r.from_port === port)![0];
+    const http = synth();
+    const https = withDomain();
+    expect(ruleFor(https, 80)).toBe(ruleFor(http, 80));
+    const listenerId = (st: ReturnType<typeof synth>) => st.stack.environments[0].loadBalancer.productionListener.friendlyUniqueId;
+    expect(listenerId(https)).toBe(listenerId(http));
+    // The redirect takes port 80 only after the production listener has left it.
+    expect(resourceByRef(https.tf, https.ref(https.stack.environments[0].loadBalancer.redirectListener!.arn)).depends_on).toEqual([
+      `aws_lb_listener.${listenerId(https)}`,
+    ]);
+  });
+
   it("points the name at the load balancer; URLs and the smoke test use https and the name", () => {
     const s = withDomain();
     const env = s.stack.environments[0];

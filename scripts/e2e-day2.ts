@@ -8,6 +8,7 @@
  */
 import { mkdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
+import { CreateHostedZoneCommand, Route53Client } from "@aws-sdk/client-route-53";
 import { loadConfig } from "../src/config";
 import { simulateBlueGreenDeployment } from "./e2e/bluegreen";
 import { Check, checkWiring, locate } from "./e2e/checks";
@@ -23,6 +24,9 @@ interface Step {
   /** The setting a refusal must name; undefined when the change must apply. */
   readonly refusedNaming?: string;
 }
+
+/** Stands in a step's settings for the id of the hosted zone the test creates first, as a user would. */
+const HOSTED_ZONE_ID = "<hosted-zone-id>";
 
 const STEPS: Step[] = [
   {
@@ -44,6 +48,13 @@ const STEPS: Step[] = [
   },
   { name: "adding an environment (staging before production)", change: { CONFIG__environments: '[{"name":"staging"},{"name":"production"}]' } },
   { name: "the container port", change: { CONFIG__service__containerPort: "8080" } },
+  {
+    // The production listener moves from HTTP on 80 to HTTPS on 443 in place, and a redirect takes port 80.
+    name: "HTTPS turned on in production (a domain in the user's hosted zone)",
+    change: {
+      CONFIG__environments: `[{"name":"staging"},{"name":"production","loadBalancer":{"domainName":"shop.example.com","hostedZoneId":"${HOSTED_ZONE_ID}"}}]`,
+    },
+  },
   {
     name: "release safety: test listener narrowed (smoke test moves into the VPC), an alarm threshold, a hook, a subscriber",
     change: {
@@ -184,9 +195,14 @@ async function main(): Promise<void> {
     const first = await prepare("0-initial");
     if (first && (await applyAndDeploy("initial stack", first, false))) {
       dir = first;
+      const zone = await new Route53Client(motoClientConfig(region, moto.endpoint)).send(
+        new CreateHostedZoneCommand({ Name: "example.com", CallerReference: `day2-${Date.now()}` }),
+      );
+      const zoneId = zone.HostedZone!.Id!.replace("/hostedzone/", "");
       for (const [i, step] of STEPS.entries()) {
         const before = settings;
-        settings = { ...settings, ...step.change };
+        const change = Object.fromEntries(Object.entries(step.change).map(([k, v]) => [k, v.replace(HOSTED_ZONE_ID, zoneId)]));
+        settings = { ...settings, ...change };
         const label = `${i + 1}-${step.name.replace(/[^a-z0-9]+/gi, "-").toLowerCase()}`;
         const stackDir = await prepare(label);
         if (!stackDir) break;

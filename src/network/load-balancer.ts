@@ -75,11 +75,13 @@ export class BlueGreenLoadBalancer extends Construct {
       vpcId: props.vpcId,
       tags: { Name: physicalName("securityGroup", props.namePrefix, "alb") },
     });
+    // The HTTP port keeps its rule whether it serves or redirects: turning HTTPS on only adds the HTTPS
+    // port's rule (a rule moved to 443 while another took 80 would collide with itself mid-apply).
     const openings: Array<[string, number, string[]]> = [
-      ["prod", this.productionPort, props.allowedCidrs ?? ["0.0.0.0/0"]],
+      ["prod", httpPort, props.allowedCidrs ?? ["0.0.0.0/0"]],
       ["test", this.testPort, props.testAllowedCidrs ?? ["0.0.0.0/0"]],
     ];
-    if (props.https) openings.push(["redirect", httpPort, props.allowedCidrs ?? ["0.0.0.0/0"]]);
+    if (props.https) openings.push(["https", props.https.port, props.allowedCidrs ?? ["0.0.0.0/0"]]);
     for (const [listener, port, cidrs] of openings) this.allow(`${listener}-in`, `${listener} listener`, port, cidrs);
 
     this.loadBalancer = new Lb(this, "alb", {
