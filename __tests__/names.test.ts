@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { NAME_RULES, NameKind } from "../src/naming";
+import { NAME_RULES, NameKind } from "../src/core/naming";
 import { synth, synthFile, Synthesized } from "./helpers";
 import { TerraformValues } from "./terraform-values";
 
@@ -57,7 +57,7 @@ function names(s: Synthesized): Array<{ where: string; kind: NameKind | "user-gi
         // A plain reference names another resource (a bucket's lifecycle rule names its bucket): checked there.
         if (!(field in block) || /^\$\{[\w-]+\.[\w-]+\.[\w]+\}$/.test(String(block[field]))) continue;
         const kind = NAMED_FIELDS[type]?.[field];
-        if (!kind) throw new Error(`${type}.${field} sets a physical name with no rule in NAMED_FIELDS (src/naming.ts NAME_RULES)`);
+        if (!kind) throw new Error(`${type}.${field} sets a physical name with no rule in NAMED_FIELDS (src/core/naming.ts NAME_RULES)`);
         found.push({ where: `${type}.${id}.${field}`, kind, value: String(values.field(type, id, field)) });
       }
     }

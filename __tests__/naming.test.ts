@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { cidrContains, cidrsOverlap, isCidr } from "../src/network/cidr";
-import { physicalName } from "../src/naming";
+import { physicalName } from "../src/core/naming";
 
 describe("physicalName", () => {
   it("joins app name and suffix when it fits", () => {

@@ -2,15 +2,15 @@ import { Fn, LocalBackend, S3Backend, TerraformOutput, TerraformStack } from "cd
 import { Construct } from "constructs";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { ArtifactBucket } from "./delivery/artifact-bucket";
-import { EcsDeploymentApplication } from "./delivery/blue-green-deployment";
+import { EcsDeploymentApplication } from "./traffic-control/codedeploy/blue-green-deployment";
 import { BuildProject } from "./delivery/build-project";
 import { StackConfig } from "./config";
 import { ContainerRepository } from "./service/container-repository";
 import { DeliveryPipeline } from "./delivery/delivery-pipeline";
-import { DeploymentEnvironment } from "./deployment-environment";
+import { DeploymentEnvironment } from "./environment/deployment-environment";
 import { EncryptionKey } from "./security/encryption-key";
 import { GitHubActionsDelivery } from "./delivery/github-actions-delivery";
-import { physicalName } from "./naming";
+import { physicalName } from "./core/naming";
 import { localStatePath, RunningStackGuard } from "./release-safety/running-stack-guard";
 import { ExistingNetwork, Network, NetworkPlacement } from "./network/network";
 import { createSource, PipelineSource } from "./delivery/sources";

@@ -12,7 +12,7 @@ import { GetTopicAttributesCommand, SNSClient } from "@aws-sdk/client-sns";
 import { StackConfig } from "../../src/config";
 import { stageName } from "../../src/delivery/delivery-pipeline";
 import { oidcSubjects } from "../../src/delivery/github-actions-delivery";
-import { physicalName } from "../../src/naming";
+import { physicalName } from "../../src/core/naming";
 import { TLS_POLICY } from "../../src/network/load-balancer";
 import { DEPLOYMENT_TRIGGER_EVENTS } from "../../src/release-safety/release-notifications";
 import { one, StateResource } from "./state";

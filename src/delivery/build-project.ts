@@ -5,9 +5,9 @@ import { CodebuildProject } from "@cdktf/provider-aws/lib/codebuild-project";
 import { ArtifactBucket } from "./artifact-bucket";
 import { ContainerRepository } from "../service/container-repository";
 import { EncryptionKey } from "../security/encryption-key";
-import { DeploymentEnvironment } from "../deployment-environment";
+import { DeploymentEnvironment } from "../environment/deployment-environment";
 import { logWriteStatement, ServiceRole } from "../security/iam";
-import { physicalName } from "../naming";
+import { physicalName } from "../core/naming";
 
 export interface BuildProjectProps {
   readonly appName: string;

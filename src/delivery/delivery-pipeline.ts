@@ -2,10 +2,10 @@ import { Construct } from "constructs";
 import { Codepipeline, CodepipelineStage } from "@cdktf/provider-aws/lib/codepipeline";
 import { ArtifactBucket } from "./artifact-bucket";
 import { BuildProject } from "./build-project";
-import { DeploymentEnvironment, deployerStatements } from "../deployment-environment";
+import { DeploymentEnvironment, deployerStatements } from "../environment/deployment-environment";
 import { PolicyStatement, ServiceRole } from "../security/iam";
 import { ApprovalTopic } from "./approval-topic";
-import { physicalName } from "../naming";
+import { physicalName } from "../core/naming";
 import { PipelineSource } from "./sources/pipeline-source";
 
 export interface DeliveryPipelineProps {

@@ -1,9 +1,9 @@
 import { Construct } from "constructs";
 import { IamOpenidConnectProvider } from "@cdktf/provider-aws/lib/iam-openid-connect-provider";
 import { ContainerRepository } from "../service/container-repository";
-import { DeploymentEnvironment, deployerStatements } from "../deployment-environment";
+import { DeploymentEnvironment, deployerStatements } from "../environment/deployment-environment";
 import { PolicyStatement, ServiceRole } from "../security/iam";
-import { physicalName } from "../naming";
+import { physicalName } from "../core/naming";
 
 export const GITHUB_OIDC_HOST = "token.actions.githubusercontent.com";
 

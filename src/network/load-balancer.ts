@@ -4,7 +4,7 @@ import { LbListener } from "@cdktf/provider-aws/lib/lb-listener";
 import { LbTargetGroup } from "@cdktf/provider-aws/lib/lb-target-group";
 import { SecurityGroup } from "@cdktf/provider-aws/lib/security-group";
 import { VpcSecurityGroupIngressRule } from "@cdktf/provider-aws/lib/vpc-security-group-ingress-rule";
-import { physicalName } from "../naming";
+import { physicalName } from "../core/naming";
 
 export interface BlueGreenLoadBalancerProps {
   /** Prefix of every physical name: the app name, and the environment's. */

@@ -1,7 +1,7 @@
 import { Construct } from "constructs";
 import { CloudwatchMetricAlarm } from "@cdktf/provider-aws/lib/cloudwatch-metric-alarm";
 import { BlueGreenLoadBalancer } from "../network/load-balancer";
-import { physicalName } from "../naming";
+import { physicalName } from "../core/naming";
 
 export interface ReleaseAlarmsProps {
   /** Prefix of every physical name: the app name, and the environment's. */

@@ -9,7 +9,7 @@ import { SnsTopicPolicy } from "@cdktf/provider-aws/lib/sns-topic-policy";
 import { SnsTopicSubscription } from "@cdktf/provider-aws/lib/sns-topic-subscription";
 import { EncryptionKey } from "../security/encryption-key";
 import { PolicyStatement, ServiceRole } from "../security/iam";
-import { physicalName } from "../naming";
+import { physicalName } from "../core/naming";
 
 /** What CodeDeploy announces on the release topic. */
 export const DEPLOYMENT_TRIGGER_EVENTS = ["DeploymentStart", "DeploymentSuccess", "DeploymentFailure", "DeploymentStop", "DeploymentRollback"] as const;

@@ -9,7 +9,7 @@ import { SecurityGroup } from "@cdktf/provider-aws/lib/security-group";
 import { VpcSecurityGroupEgressRule } from "@cdktf/provider-aws/lib/vpc-security-group-egress-rule";
 import { EncryptionKey } from "../security/encryption-key";
 import { arnInAccountOf, logWriteStatement, ServiceRole } from "../security/iam";
-import { physicalName } from "../naming";
+import { physicalName } from "../core/naming";
 import { functionZip } from "./function-zip";
 
 /** The handler's source folder: index.mjs, which needs nothing but Node and the runtime's AWS SDK. */

@@ -5,7 +5,7 @@ import { KmsAlias } from "@cdktf/provider-aws/lib/kms-alias";
 import { KmsKey } from "@cdktf/provider-aws/lib/kms-key";
 import { KmsKeyPolicy } from "@cdktf/provider-aws/lib/kms-key-policy";
 import { ServiceRole } from "./iam";
-import { physicalName } from "../naming";
+import { physicalName } from "../core/naming";
 
 /** The services that encrypt with the key on a caller's behalf. */
 export const KEY_USING_SERVICES = ["ecr", "s3", "rds", "secretsmanager", "sns"] as const;

@@ -13,7 +13,7 @@ import { ContainerRepository } from "./container-repository";
 import { EncryptionKey } from "../security/encryption-key";
 import { BlueGreenLoadBalancer } from "../network/load-balancer";
 import { logWriteStatement, ServiceRole } from "../security/iam";
-import { physicalName } from "../naming";
+import { physicalName } from "../core/naming";
 
 export interface AutoScalingSettings {
   readonly minCapacity: number;

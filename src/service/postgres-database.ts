@@ -6,7 +6,7 @@ import { SecurityGroup } from "@cdktf/provider-aws/lib/security-group";
 import { VpcSecurityGroupIngressRule } from "@cdktf/provider-aws/lib/vpc-security-group-ingress-rule";
 import { EncryptionKey } from "../security/encryption-key";
 import { ServiceRole } from "../security/iam";
-import { NameKind, physicalName } from "../naming";
+import { NameKind, physicalName } from "../core/naming";
 
 export const POSTGRES_PORT = 5432;
 

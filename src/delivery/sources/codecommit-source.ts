@@ -5,7 +5,7 @@ import { CloudwatchEventTarget } from "@cdktf/provider-aws/lib/cloudwatch-event-
 import { Codepipeline, CodepipelineStageAction } from "@cdktf/provider-aws/lib/codepipeline";
 import { CodecommitRepository } from "@cdktf/provider-aws/lib/codecommit-repository";
 import { arnInAccountOf, ServiceRole } from "../../security/iam";
-import { physicalName } from "../../naming";
+import { physicalName } from "../../core/naming";
 import { PipelineSourceBase, sourceStageAction, SourceContext, SourceOutput } from "./pipeline-source";
 
 export interface CodeCommitSourceProps {

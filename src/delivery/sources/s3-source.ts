@@ -2,7 +2,7 @@ import { Construct } from "constructs";
 import { CodepipelineStageAction } from "@cdktf/provider-aws/lib/codepipeline";
 import { ArtifactBucket } from "../artifact-bucket";
 import { s3ArnInPartitionOf, ServiceRole } from "../../security/iam";
-import { physicalName } from "../../naming";
+import { physicalName } from "../../core/naming";
 import { PipelineSourceBase, sourceStageAction, SourceContext, SourceOutput } from "./pipeline-source";
 
 export interface S3SourceProps {

@@ -2,14 +2,14 @@ import { Fn, Token } from "cdktf";
 import { Construct } from "constructs";
 import { CodedeployApp } from "@cdktf/provider-aws/lib/codedeploy-app";
 import { CodedeployDeploymentGroup } from "@cdktf/provider-aws/lib/codedeploy-deployment-group";
-import { ArtifactBucket } from "./artifact-bucket";
-import { FargateService } from "../service/fargate-service";
-import { passRoleStatement, PolicyStatement, ServiceRole, siblingArn } from "../security/iam";
-import { BlueGreenLoadBalancer } from "../network/load-balancer";
-import { physicalName } from "../naming";
-import { ECS_LIFECYCLE_EVENTS, EcsLifecycleEvent } from "../config-schema";
-import { ReleaseNotifications, DEPLOYMENT_TRIGGER_EVENTS } from "../release-safety/release-notifications";
-import { arnInAccountOf } from "../security/iam";
+import { ArtifactBucket } from "../../delivery/artifact-bucket";
+import { FargateService } from "../../service/fargate-service";
+import { passRoleStatement, PolicyStatement, ServiceRole, siblingArn } from "../../security/iam";
+import { BlueGreenLoadBalancer } from "../../network/load-balancer";
+import { physicalName } from "../../core/naming";
+import { ECS_LIFECYCLE_EVENTS, EcsLifecycleEvent } from "../../config-schema";
+import { ReleaseNotifications, DEPLOYMENT_TRIGGER_EVENTS } from "../../release-safety/release-notifications";
+import { arnInAccountOf } from "../../security/iam";
 import { TrafficShiftingConfig, TrafficShiftingConfigProps } from "./traffic-shifting-config";
 
 export interface BlueGreenDeploymentProps {

@@ -1,9 +1,9 @@
 import { readFileSync } from "node:fs";
 import { z } from "zod";
-import { configSchema } from "./config-schema";
+import { configSchema } from "../config-schema";
 
-export { ECS_DEPLOYMENT_CONFIGS, SOURCE_KINDS } from "./config-schema";
-export type { ResolvedEnvironment } from "./config-schema";
+export { ECS_DEPLOYMENT_CONFIGS, SOURCE_KINDS } from "../config-schema";
+export type { ResolvedEnvironment } from "../config-schema";
 
 /** The validated configuration, every default resolved. */
 export type StackConfig = z.infer<typeof configSchema>;

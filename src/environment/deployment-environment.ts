@@ -1,18 +1,18 @@
 import { Construct } from "constructs";
-import { ArtifactBucket } from "./delivery/artifact-bucket";
-import { BlueGreenDeployment, EcsDeploymentApplication } from "./delivery/blue-green-deployment";
-import { ResolvedEnvironment, StackConfig } from "./config";
-import { EncryptionKey } from "./security/encryption-key";
-import { passRoleStatement, PolicyStatement, siblingArn } from "./security/iam";
-import { PostgresDatabase } from "./service/postgres-database";
-import { ContainerRepository } from "./service/container-repository";
-import { FargateService } from "./service/fargate-service";
-import { BlueGreenLoadBalancer } from "./network/load-balancer";
-import { HttpsDomain } from "./network/https-domain";
-import { NetworkPlacement } from "./network/network";
-import { ReleaseAlarms } from "./release-safety/release-alarms";
-import { ReleaseNotifications } from "./release-safety/release-notifications";
-import { SmokeTestHook } from "./release-safety/smoke-test-hook";
+import { ArtifactBucket } from "../delivery/artifact-bucket";
+import { BlueGreenDeployment, EcsDeploymentApplication } from "../traffic-control/codedeploy/blue-green-deployment";
+import { ResolvedEnvironment, StackConfig } from "../config";
+import { EncryptionKey } from "../security/encryption-key";
+import { passRoleStatement, PolicyStatement, siblingArn } from "../security/iam";
+import { PostgresDatabase } from "../service/postgres-database";
+import { ContainerRepository } from "../service/container-repository";
+import { FargateService } from "../service/fargate-service";
+import { BlueGreenLoadBalancer } from "../network/load-balancer";
+import { HttpsDomain } from "../network/https-domain";
+import { NetworkPlacement } from "../network/network";
+import { ReleaseAlarms } from "../release-safety/release-alarms";
+import { ReleaseNotifications } from "../release-safety/release-notifications";
+import { SmokeTestHook } from "../release-safety/smoke-test-hook";
 
 export interface DeploymentEnvironmentProps {
   readonly appName: string;
