@@ -1,9 +1,10 @@
 import { readFileSync } from "node:fs";
 import { z } from "zod";
-import { configSchema } from "../config-schema";
+import { configSchema } from "./schema";
 
-export { ECS_DEPLOYMENT_CONFIGS, SOURCE_KINDS } from "../config-schema";
-export type { ResolvedEnvironment } from "../config-schema";
+export { SOURCE_KINDS } from "../delivery/sources/source-config";
+export { ECS_DEPLOYMENT_CONFIGS } from "../traffic-control/codedeploy/deployment-config";
+export type { ResolvedEnvironment } from "./environments";
 
 /** The validated configuration, every default resolved. */
 export type StackConfig = z.infer<typeof configSchema>;

@@ -9,13 +9,14 @@ import { S3BucketServerSideEncryptionConfigurationA } from "@cdktf/provider-aws/
 import { S3BucketVersioningA } from "@cdktf/provider-aws/lib/s3-bucket-versioning";
 import { EncryptionKey } from "../security/encryption-key";
 import { ServiceRole } from "../security/iam";
+import { ARTIFACT_BUCKET_DEFAULTS } from "./delivery-config";
 
 export interface ArtifactBucketProps {
   /** Bucket name prefix (Terraform appends a unique suffix; at most 37 characters). */
   readonly bucketPrefix: string;
-  /** Delete all objects on destroy. @default false */
+  /** Delete all objects on destroy. @default ARTIFACT_BUCKET_DEFAULTS.forceDestroy */
   readonly forceDestroy?: boolean;
-  /** Days noncurrent object versions are kept. @default 30 */
+  /** Days noncurrent object versions are kept. @default ARTIFACT_BUCKET_DEFAULTS.noncurrentVersionExpirationDays */
   readonly noncurrentVersionExpirationDays?: number;
   /** Customer-managed key to encrypt with. @default the service's AWS-managed key */
   readonly encryptionKey?: EncryptionKey;
@@ -31,7 +32,7 @@ export class ArtifactBucket extends Construct {
     this.encryptionKey = props.encryptionKey;
     this.bucket = new S3Bucket(this, "bucket", {
       bucketPrefix: props.bucketPrefix,
-      forceDestroy: props.forceDestroy ?? false,
+      forceDestroy: props.forceDestroy ?? ARTIFACT_BUCKET_DEFAULTS.forceDestroy,
     });
     new S3BucketVersioningA(this, "versioning", {
       bucket: this.bucket.id,
@@ -67,7 +68,7 @@ export class ArtifactBucket extends Construct {
           id: "expire-old-artifact-versions",
           status: "Enabled",
           filter: [{ prefix: "" }],
-          noncurrentVersionExpiration: [{ noncurrentDays: props.noncurrentVersionExpirationDays ?? 30 }],
+          noncurrentVersionExpiration: [{ noncurrentDays: props.noncurrentVersionExpirationDays ?? ARTIFACT_BUCKET_DEFAULTS.noncurrentVersionExpirationDays }],
           abortIncompleteMultipartUpload: [{ daysAfterInitiation: 7 }],
         },
       ],

@@ -8,6 +8,7 @@ import { EncryptionKey } from "../security/encryption-key";
 import { DeploymentEnvironment } from "../environment/deployment-environment";
 import { logWriteStatement, ServiceRole } from "../security/iam";
 import { physicalName } from "../core/naming";
+import { BUILD_DEFAULTS } from "./delivery-config";
 
 export interface BuildProjectProps {
   readonly appName: string;
@@ -18,19 +19,19 @@ export interface BuildProjectProps {
   /** Subnets and public-IP setting written into each appspec's network configuration. */
   readonly taskSubnetIds: string[];
   readonly assignPublicIp: boolean;
-  /** @default "BUILD_GENERAL1_SMALL" */
+  /** @default BUILD_DEFAULTS.computeType */
   readonly computeType?: string;
-  /** @default "aws/codebuild/amazonlinux2-x86_64-standard:5.0" */
+  /** @default BUILD_DEFAULTS.image */
   readonly image?: string;
-  /** Buildspec path in the source. @default "buildspec.yml" */
+  /** Buildspec path in the source. @default BUILD_DEFAULTS.buildspecPath */
   readonly buildspecPath?: string;
-  /** @default 30 */
+  /** @default BUILD_DEFAULTS.timeoutMinutes */
   readonly timeoutMinutes?: number;
-  /** @default 30 */
+  /** @default BUILD_DEFAULTS.logRetentionDays */
   readonly logRetentionDays?: number;
   /** Command run inside the built image before it is pushed. @default none */
   readonly testCommand?: string;
-  /** none; s3: in the artifact bucket under build-cache/; local: Docker layers and source on the build host. @default "none" */
+  /** none; s3: in the artifact bucket under build-cache/; local: Docker layers and source on the build host. @default BUILD_DEFAULTS.cache */
   readonly cache?: "none" | "s3" | "local";
   /** Customer-managed key to encrypt with. @default the service's AWS-managed key */
   readonly encryptionKey?: EncryptionKey;
@@ -73,7 +74,7 @@ export class BuildProject extends Construct {
     const name = physicalName("codebuildProject", props.appName, "build");
     this.logGroup = new CloudwatchLogGroup(this, "logs", {
       name: physicalName("logGroup", `/codebuild/${name}`),
-      retentionInDays: props.logRetentionDays ?? 30,
+      retentionInDays: props.logRetentionDays ?? BUILD_DEFAULTS.logRetentionDays,
       kmsKeyId: props.encryptionKey?.keyArn,
     });
     this.role = new ServiceRole(this, "role", {
@@ -117,14 +118,14 @@ export class BuildProject extends Construct {
       ...(props.testCommand ? { TEST_COMMAND: props.testCommand } : {}),
     };
 
-    const cacheMode = props.cache ?? "none";
+    const cacheMode = props.cache ?? BUILD_DEFAULTS.cache;
     this.project = new CodebuildProject(this, "project", {
       name,
       description: `Builds ${props.appName}'s image and its blue/green deployment artifacts`,
       serviceRole: this.role.role.arn,
       encryptionKey: props.encryptionKey?.keyArn,
-      buildTimeout: props.timeoutMinutes ?? 30,
-      source: { type: "CODEPIPELINE", buildspec: props.buildspecPath ?? "buildspec.yml" },
+      buildTimeout: props.timeoutMinutes ?? BUILD_DEFAULTS.timeoutMinutes,
+      source: { type: "CODEPIPELINE", buildspec: props.buildspecPath ?? BUILD_DEFAULTS.buildspecPath },
       artifacts: { type: "CODEPIPELINE" },
       cache:
         cacheMode === "s3"
@@ -134,8 +135,8 @@ export class BuildProject extends Construct {
             : { type: "NO_CACHE" },
       environment: {
         type: "LINUX_CONTAINER",
-        computeType: props.computeType ?? "BUILD_GENERAL1_SMALL",
-        image: props.image ?? "aws/codebuild/amazonlinux2-x86_64-standard:5.0",
+        computeType: props.computeType ?? BUILD_DEFAULTS.computeType,
+        image: props.image ?? BUILD_DEFAULTS.image,
         // Docker-in-Docker needs a privileged build container.
         privilegedMode: true,
         environmentVariable: Object.entries(variables).map(([envName, value]) => ({

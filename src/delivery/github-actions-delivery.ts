@@ -4,6 +4,7 @@ import { ContainerRepository } from "../service/container-repository";
 import { DeploymentEnvironment, deployerStatements } from "../environment/deployment-environment";
 import { PolicyStatement, ServiceRole } from "../security/iam";
 import { physicalName } from "../core/naming";
+import { DEFAULT_DEPLOY_BRANCH } from "./delivery-config";
 
 export const GITHUB_OIDC_HOST = "token.actions.githubusercontent.com";
 
@@ -11,7 +12,7 @@ export interface GitHubActionsDeliveryProps {
   readonly appName: string;
   /** owner/name of the repository whose workflows may push and deploy. */
   readonly repository: string;
-  /** Branch whose workflow runs may push and deploy. @default "main" */
+  /** Branch whose workflow runs may push and deploy. @default DEFAULT_DEPLOY_BRANCH */
   readonly branch?: string;
   /** A GitHub deployment environment the deploy job must run in. @default none: the deploy job runs on the branch */
   readonly githubEnvironment?: string;
@@ -31,7 +32,7 @@ export interface GitHubActionsDeliveryProps {
 export function oidcSubjects(
   props: Pick<GitHubActionsDeliveryProps, "repository" | "branch" | "githubEnvironment" | "subjectPattern">,
 ): { readonly push: string; readonly deploy: string } {
-  const push = props.subjectPattern ?? `repo:${props.repository}:ref:refs/heads/${props.branch ?? "main"}`;
+  const push = props.subjectPattern ?? `repo:${props.repository}:ref:refs/heads/${props.branch ?? DEFAULT_DEPLOY_BRANCH}`;
   const deploy = props.githubEnvironment ? `repo:${props.repository}:environment:${props.githubEnvironment}` : push;
   return { push, deploy };
 }

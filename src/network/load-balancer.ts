@@ -5,6 +5,7 @@ import { LbTargetGroup } from "@cdktf/provider-aws/lib/lb-target-group";
 import { SecurityGroup } from "@cdktf/provider-aws/lib/security-group";
 import { VpcSecurityGroupIngressRule } from "@cdktf/provider-aws/lib/vpc-security-group-ingress-rule";
 import { physicalName } from "../core/naming";
+import { LOAD_BALANCER_DEFAULTS } from "./load-balancer-config";
 
 export interface BlueGreenLoadBalancerProps {
   /** Prefix of every physical name: the app name, and the environment's. */
@@ -14,23 +15,23 @@ export interface BlueGreenLoadBalancerProps {
   readonly subnetIds: string[];
   /** Port the targets (containers) listen on. */
   readonly targetPort: number;
-  /** @default 80 */
+  /** @default LOAD_BALANCER_DEFAULTS.productionPort */
   readonly productionPort?: number;
-  /** @default 8080 */
+  /** @default LOAD_BALANCER_DEFAULTS.testPort */
   readonly testPort?: number;
-  /** CIDRs allowed to the production listener. @default ["0.0.0.0/0"] */
+  /** CIDRs allowed to the production listener. @default LOAD_BALANCER_DEFAULTS.allowedCidrs */
   readonly allowedCidrs?: string[];
-  /** CIDRs allowed to the test listener. @default ["0.0.0.0/0"] */
+  /** CIDRs allowed to the test listener. @default LOAD_BALANCER_DEFAULTS.testAllowedCidrs */
   readonly testAllowedCidrs?: string[];
-  /** @default "/" */
+  /** @default LOAD_BALANCER_DEFAULTS.healthCheckPath */
   readonly healthCheckPath?: string;
-  /** @default "200" */
+  /** @default LOAD_BALANCER_DEFAULTS.healthCheckMatcher */
   readonly healthCheckMatcher?: string;
-  /** @default 15 */
+  /** @default LOAD_BALANCER_DEFAULTS.healthCheckIntervalSeconds */
   readonly healthCheckIntervalSeconds?: number;
-  /** Seconds a deregistering target drains. @default 30 */
+  /** Seconds a deregistering target drains. @default LOAD_BALANCER_DEFAULTS.deregistrationDelaySeconds */
   readonly deregistrationDelaySeconds?: number;
-  /** @default false */
+  /** @default LOAD_BALANCER_DEFAULTS.enableDeletionProtection */
   readonly enableDeletionProtection?: boolean;
   /**
    * Serve TLS: production on `port` and the test listener on testPort, both with this certificate;
@@ -64,9 +65,9 @@ export class BlueGreenLoadBalancer extends Construct {
 
   constructor(scope: Construct, id: string, props: BlueGreenLoadBalancerProps) {
     super(scope, id);
-    const httpPort = props.productionPort ?? 80;
+    const httpPort = props.productionPort ?? LOAD_BALANCER_DEFAULTS.productionPort;
     this.productionPort = props.https ? props.https.port : httpPort;
-    this.testPort = props.testPort ?? 8080;
+    this.testPort = props.testPort ?? LOAD_BALANCER_DEFAULTS.testPort;
     this.scheme = props.https ? "https" : "http";
 
     this.securityGroup = new SecurityGroup(this, "sg", {
@@ -78,10 +79,10 @@ export class BlueGreenLoadBalancer extends Construct {
     // The HTTP port keeps its rule whether it serves or redirects: turning HTTPS on only adds the HTTPS
     // port's rule (a rule moved to 443 while another took 80 would collide with itself mid-apply).
     const openings: Array<[string, number, string[]]> = [
-      ["prod", httpPort, props.allowedCidrs ?? ["0.0.0.0/0"]],
-      ["test", this.testPort, props.testAllowedCidrs ?? ["0.0.0.0/0"]],
+      ["prod", httpPort, props.allowedCidrs ?? LOAD_BALANCER_DEFAULTS.allowedCidrs],
+      ["test", this.testPort, props.testAllowedCidrs ?? LOAD_BALANCER_DEFAULTS.testAllowedCidrs],
     ];
-    if (props.https) openings.push(["https", props.https.port, props.allowedCidrs ?? ["0.0.0.0/0"]]);
+    if (props.https) openings.push(["https", props.https.port, props.allowedCidrs ?? LOAD_BALANCER_DEFAULTS.allowedCidrs]);
     for (const [listener, port, cidrs] of openings) this.allow(`${listener}-in`, `${listener} listener`, port, cidrs);
 
     this.loadBalancer = new Lb(this, "alb", {
@@ -91,7 +92,7 @@ export class BlueGreenLoadBalancer extends Construct {
       securityGroups: [this.securityGroup.id],
       subnets: props.subnetIds,
       dropInvalidHeaderFields: true,
-      enableDeletionProtection: props.enableDeletionProtection ?? false,
+      enableDeletionProtection: props.enableDeletionProtection ?? LOAD_BALANCER_DEFAULTS.enableDeletionProtection,
     });
 
     const targetGroup = (color: "blue" | "green") =>
@@ -104,12 +105,12 @@ export class BlueGreenLoadBalancer extends Construct {
         protocol: "HTTP",
         targetType: "ip",
         vpcId: props.vpcId,
-        deregistrationDelay: String(props.deregistrationDelaySeconds ?? 30),
+        deregistrationDelay: String(props.deregistrationDelaySeconds ?? LOAD_BALANCER_DEFAULTS.deregistrationDelaySeconds),
         healthCheck: {
           enabled: true,
-          path: props.healthCheckPath ?? "/",
-          matcher: props.healthCheckMatcher ?? "200",
-          interval: props.healthCheckIntervalSeconds ?? 15,
+          path: props.healthCheckPath ?? LOAD_BALANCER_DEFAULTS.healthCheckPath,
+          matcher: props.healthCheckMatcher ?? LOAD_BALANCER_DEFAULTS.healthCheckMatcher,
+          interval: props.healthCheckIntervalSeconds ?? LOAD_BALANCER_DEFAULTS.healthCheckIntervalSeconds,
           healthyThreshold: 2,
           unhealthyThreshold: 3,
         },

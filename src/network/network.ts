@@ -7,6 +7,7 @@ import { RouteTable } from "@cdktf/provider-aws/lib/route-table";
 import { RouteTableAssociation } from "@cdktf/provider-aws/lib/route-table-association";
 import { Subnet } from "@cdktf/provider-aws/lib/subnet";
 import { Vpc } from "@cdktf/provider-aws/lib/vpc";
+import { NETWORK_DEFAULTS } from "./network-config";
 
 export type NatGatewayMode = "one-per-az" | "single" | "none";
 
@@ -24,7 +25,7 @@ export interface NetworkProps {
   /**
    * one-per-az: a NAT gateway in each AZ (survives an AZ outage); single: one NAT gateway for all;
    * none: no private subnets, tasks run in the public subnets with public IPs.
-   * @default "single"
+   * @default NETWORK_DEFAULTS.natGateways
    */
   readonly natGateways?: NatGatewayMode;
 }
@@ -63,7 +64,7 @@ export class Network extends Construct implements NetworkPlacement {
 
   constructor(scope: Construct, id: string, props: NetworkProps) {
     super(scope, id);
-    const natMode = props.natGateways ?? "single";
+    const natMode = props.natGateways ?? NETWORK_DEFAULTS.natGateways;
     const name = (suffix: string) => ({ Name: `${props.namePrefix}-${suffix}` });
 
     this.vpc = new Vpc(this, "vpc", {

@@ -2,22 +2,23 @@ import { Construct } from "constructs";
 import { CloudwatchMetricAlarm } from "@cdktf/provider-aws/lib/cloudwatch-metric-alarm";
 import { BlueGreenLoadBalancer } from "../network/load-balancer";
 import { physicalName } from "../core/naming";
+import { RELEASE_ALARM_DEFAULTS } from "./release-safety-config";
 
 export interface ReleaseAlarmsProps {
   /** Prefix of every physical name: the app name, and the environment's. */
   readonly namePrefix: string;
   readonly loadBalancer: BlueGreenLoadBalancer;
-  /** Seconds per evaluated period (10, 30 or a multiple of 60). @default 60 */
+  /** Seconds per evaluated period (10, 30 or a multiple of 60). @default RELEASE_ALARM_DEFAULTS.periodSeconds */
   readonly periodSeconds?: number;
-  /** Consecutive breaching periods before an alarm fires. @default 2 */
+  /** Consecutive breaching periods before an alarm fires. @default RELEASE_ALARM_DEFAULTS.evaluationPeriods */
   readonly evaluationPeriods?: number;
-  /** Target 5xx responses per period at or above which the alarm fires; false: no such alarm. @default 5 */
+  /** Target 5xx responses per period at or above which the alarm fires; false: no such alarm. @default RELEASE_ALARM_DEFAULTS.target5xxCount */
   readonly target5xxCount?: number | false;
-  /** Unhealthy targets at or above which the alarm fires; false: no such alarm. @default 1 */
+  /** Unhealthy targets at or above which the alarm fires; false: no such alarm. @default RELEASE_ALARM_DEFAULTS.unhealthyHosts */
   readonly unhealthyHosts?: number | false;
-  /** Response time (s) at `responseTimePercentile` above which the alarm fires; false: no such alarm. @default 2 */
+  /** Response time (s) at `responseTimePercentile` above which the alarm fires; false: no such alarm. @default RELEASE_ALARM_DEFAULTS.responseTimeSeconds */
   readonly responseTimeSeconds?: number | false;
-  /** @default "p99" */
+  /** @default RELEASE_ALARM_DEFAULTS.responseTimePercentile */
   readonly responseTimePercentile?: string;
 }
 
@@ -32,12 +33,12 @@ export class ReleaseAlarms extends Construct {
   constructor(scope: Construct, id: string, props: ReleaseAlarmsProps) {
     super(scope, id);
     const lb = props.loadBalancer;
-    const period = props.periodSeconds ?? 60;
-    const evaluationPeriods = props.evaluationPeriods ?? 2;
-    const target5xx = props.target5xxCount ?? 5;
-    const unhealthy = props.unhealthyHosts ?? 1;
-    const responseTime = props.responseTimeSeconds ?? 2;
-    const percentile = props.responseTimePercentile ?? "p99";
+    const period = props.periodSeconds ?? RELEASE_ALARM_DEFAULTS.periodSeconds;
+    const evaluationPeriods = props.evaluationPeriods ?? RELEASE_ALARM_DEFAULTS.evaluationPeriods;
+    const target5xx = props.target5xxCount ?? RELEASE_ALARM_DEFAULTS.target5xxCount;
+    const unhealthy = props.unhealthyHosts ?? RELEASE_ALARM_DEFAULTS.unhealthyHosts;
+    const responseTime = props.responseTimeSeconds ?? RELEASE_ALARM_DEFAULTS.responseTimeSeconds;
+    const percentile = props.responseTimePercentile ?? RELEASE_ALARM_DEFAULTS.responseTimePercentile;
 
     for (const [color, targetGroup] of [["blue", lb.blueTargetGroup], ["green", lb.greenTargetGroup]] as const) {
       const alarm = (what: string, settings: Partial<ConstructorParameters<typeof CloudwatchMetricAlarm>[2]>) => {

@@ -11,6 +11,8 @@ import { EncryptionKey } from "../security/encryption-key";
 import { arnInAccountOf, logWriteStatement, ServiceRole } from "../security/iam";
 import { physicalName } from "../core/naming";
 import { functionZip } from "./function-zip";
+import { SMOKE_TEST_DEFAULTS } from "./release-safety-config";
+import { SERVICE_DEFAULTS } from "../service/service-config";
 
 /** The handler's source folder: index.mjs, which needs nothing but Node and the runtime's AWS SDK. */
 export const SMOKE_TEST_SOURCE_DIR = join(__dirname, "smoke-test");
@@ -45,12 +47,12 @@ export interface SmokeTestHookProps {
   readonly paths: string[];
   /** Expected status codes as an ALB matcher ("200", "200-399"). */
   readonly expectedStatus: string;
-  /** Seconds for all requests, retries and backoff together. @default 60 */
+  /** Seconds for all requests, retries and backoff together. @default SMOKE_TEST_DEFAULTS.timeBudgetSeconds */
   readonly timeBudgetSeconds?: number;
-  /** Tries per path. @default 3 */
+  /** Tries per path. @default SMOKE_TEST_DEFAULTS.attempts */
   readonly attempts?: number;
   readonly placement: SmokeTestPlacement;
-  /** @default 30 */
+  /** @default SERVICE_DEFAULTS.logRetentionDays */
   readonly logRetentionDays?: number;
   /** Customer-managed key for the log group. @default CloudWatch Logs' own encryption */
   readonly encryptionKey?: EncryptionKey;
@@ -71,13 +73,13 @@ export class SmokeTestHook extends Construct {
   constructor(scope: Construct, id: string, props: SmokeTestHookProps) {
     super(scope, id);
     const name = physicalName("lambdaFunction", props.namePrefix, "smoke-test");
-    const budget = props.timeBudgetSeconds ?? 60;
+    const budget = props.timeBudgetSeconds ?? SMOKE_TEST_DEFAULTS.timeBudgetSeconds;
 
     // Lambda's own log group name for the function (/aws/lambda/<name>), created here rather than by Lambda
     // on the first run, so that it has a retention and is destroyed with the stack.
     this.logGroup = new CloudwatchLogGroup(this, "logs", {
       name: physicalName("logGroup", `/aws/lambda/${name}`),
-      retentionInDays: props.logRetentionDays ?? 30,
+      retentionInDays: props.logRetentionDays ?? SERVICE_DEFAULTS.logRetentionDays,
       kmsKeyId: props.encryptionKey?.keyArn,
     });
     this.role = new ServiceRole(this, "role", {
@@ -165,7 +167,7 @@ export class SmokeTestHook extends Construct {
           PATHS: JSON.stringify(props.paths),
           EXPECTED_STATUS: props.expectedStatus,
           TIME_BUDGET_SECONDS: String(budget),
-          ATTEMPTS: String(props.attempts ?? 3),
+          ATTEMPTS: String(props.attempts ?? SMOKE_TEST_DEFAULTS.attempts),
         },
       },
       // The role must be able to write logs (and, in a VPC, create interfaces) before the first call.

@@ -3,19 +3,20 @@ import { EcrLifecyclePolicy } from "@cdktf/provider-aws/lib/ecr-lifecycle-policy
 import { EcrRepository } from "@cdktf/provider-aws/lib/ecr-repository";
 import { EncryptionKey } from "../security/encryption-key";
 import { ServiceRole } from "../security/iam";
+import { CONTAINER_REPOSITORY_DEFAULTS } from "./container-repository-config";
 
 export interface ContainerRepositoryProps {
   /** Repository name. */
   readonly name: string;
-  /** @default true */
+  /** @default CONTAINER_REPOSITORY_DEFAULTS.scanOnPush */
   readonly scanOnPush?: boolean;
-  /** @default "MUTABLE" */
+  /** @default CONTAINER_REPOSITORY_DEFAULTS.imageTagMutability */
   readonly imageTagMutability?: "MUTABLE" | "IMMUTABLE";
-  /** Tagged images kept before the oldest expire. @default 30 */
+  /** Tagged images kept before the oldest expire. @default CONTAINER_REPOSITORY_DEFAULTS.maxImageCount */
   readonly maxImageCount?: number;
-  /** Days an untagged image is kept. @default 7 */
+  /** Days an untagged image is kept. @default CONTAINER_REPOSITORY_DEFAULTS.untaggedExpiryDays */
   readonly untaggedExpiryDays?: number;
-  /** Delete the repository on destroy even when it holds images. @default false */
+  /** Delete the repository on destroy even when it holds images. @default CONTAINER_REPOSITORY_DEFAULTS.forceDelete */
   readonly forceDelete?: boolean;
   /** Customer-managed key to encrypt with. @default the service's AWS-managed key */
   readonly encryptionKey?: EncryptionKey;
@@ -29,14 +30,14 @@ export class ContainerRepository extends Construct {
     super(scope, id);
     this.repository = new EcrRepository(this, "repo", {
       name: props.name,
-      imageTagMutability: props.imageTagMutability ?? "MUTABLE",
-      imageScanningConfiguration: { scanOnPush: props.scanOnPush ?? true },
-      forceDelete: props.forceDelete ?? false,
+      imageTagMutability: props.imageTagMutability ?? CONTAINER_REPOSITORY_DEFAULTS.imageTagMutability,
+      imageScanningConfiguration: { scanOnPush: props.scanOnPush ?? CONTAINER_REPOSITORY_DEFAULTS.scanOnPush },
+      forceDelete: props.forceDelete ?? CONTAINER_REPOSITORY_DEFAULTS.forceDelete,
       ...(props.encryptionKey ? { encryptionConfiguration: [{ encryptionType: "KMS", kmsKey: props.encryptionKey.keyArn }] } : {}),
     });
     new EcrLifecyclePolicy(this, "lifecycle", {
       repository: this.repository.name,
-      policy: JSON.stringify(lifecyclePolicy(props.untaggedExpiryDays ?? 7, props.maxImageCount ?? 30)),
+      policy: JSON.stringify(lifecyclePolicy(props.untaggedExpiryDays ?? CONTAINER_REPOSITORY_DEFAULTS.untaggedExpiryDays, props.maxImageCount ?? CONTAINER_REPOSITORY_DEFAULTS.maxImageCount)),
     });
   }
 

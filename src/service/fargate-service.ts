@@ -14,6 +14,7 @@ import { EncryptionKey } from "../security/encryption-key";
 import { BlueGreenLoadBalancer } from "../network/load-balancer";
 import { logWriteStatement, ServiceRole } from "../security/iam";
 import { physicalName } from "../core/naming";
+import { SERVICE_DEFAULTS } from "./service-config";
 
 export interface AutoScalingSettings {
   readonly minCapacity: number;
@@ -38,21 +39,21 @@ export interface FargateServiceProps {
   readonly containerPort: number;
   /** Image of the first task definition; later revisions come from the pipeline. */
   readonly initialImage: string;
-  /** Fargate CPU units. @default 256 */
+  /** Fargate CPU units. @default SERVICE_DEFAULTS.cpu */
   readonly cpu?: number;
-  /** Fargate memory, MiB. @default 512 */
+  /** Fargate memory, MiB. @default SERVICE_DEFAULTS.memory */
   readonly memory?: number;
-  /** @default 1 */
+  /** @default SERVICE_DEFAULTS.desiredCount */
   readonly desiredCount?: number;
   /** When set, a CPU target-tracking policy owns desired_count. */
   readonly autoScaling?: AutoScalingSettings;
-  /** Plain (non-secret) container environment. @default {} */
+  /** Plain (non-secret) container environment. @default SERVICE_DEFAULTS.environment */
   readonly environment?: Record<string, string>;
   /** ECS `secrets`: variables the agent fills from Secrets Manager or SSM when a task starts. @default [] */
   readonly secrets?: Array<{ name: string; valueFrom: string }>;
-  /** @default "enabled" */
+  /** @default SERVICE_DEFAULTS.containerInsights */
   readonly containerInsights?: "enabled" | "enhanced" | "disabled";
-  /** @default 30 */
+  /** @default SERVICE_DEFAULTS.logRetentionDays */
   readonly logRetentionDays?: number;
   /** Customer-managed key to encrypt with. @default the service's AWS-managed key */
   readonly encryptionKey?: EncryptionKey;
@@ -84,16 +85,16 @@ export class FargateService extends Construct {
     const app = props.namePrefix;
     this.containerName = props.containerName;
     this.containerPort = props.containerPort;
-    this.cpu = props.cpu ?? 256;
-    this.memory = props.memory ?? 512;
+    this.cpu = props.cpu ?? SERVICE_DEFAULTS.cpu;
+    this.memory = props.memory ?? SERVICE_DEFAULTS.memory;
 
     this.cluster = new EcsCluster(this, "cluster", {
       name: physicalName("ecsCluster", app),
-      setting: [{ name: "containerInsights", value: props.containerInsights ?? "enabled" }],
+      setting: [{ name: "containerInsights", value: props.containerInsights ?? SERVICE_DEFAULTS.containerInsights }],
     });
     this.logGroup = new CloudwatchLogGroup(this, "logs", {
       name: physicalName("logGroup", `/ecs/${app}`),
-      retentionInDays: props.logRetentionDays ?? 30,
+      retentionInDays: props.logRetentionDays ?? SERVICE_DEFAULTS.logRetentionDays,
       kmsKeyId: props.encryptionKey?.keyArn,
     });
 
@@ -110,7 +111,7 @@ export class FargateService extends Construct {
       description: "The application's own AWS permissions (none by default)",
     });
 
-    const environment = Object.entries(props.environment ?? {}).map(([name, value]) => ({ name, value }));
+    const environment = Object.entries(props.environment ?? SERVICE_DEFAULTS.environment).map(([name, value]) => ({ name, value }));
     const secrets = props.secrets ?? [];
     this.environment = environment;
     this.secrets = secrets;
@@ -182,7 +183,7 @@ export class FargateService extends Construct {
       name: physicalName("ecsService", app),
       cluster: this.cluster.id,
       taskDefinition: this.taskDefinition.arn,
-      desiredCount: props.autoScaling ? props.autoScaling.minCapacity : props.desiredCount ?? 1,
+      desiredCount: props.autoScaling ? props.autoScaling.minCapacity : props.desiredCount ?? SERVICE_DEFAULTS.desiredCount,
       launchType: "FARGATE",
       deploymentController: { type: "CODE_DEPLOY" },
       loadBalancer: [

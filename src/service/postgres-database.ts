@@ -7,6 +7,7 @@ import { VpcSecurityGroupIngressRule } from "@cdktf/provider-aws/lib/vpc-securit
 import { EncryptionKey } from "../security/encryption-key";
 import { ServiceRole } from "../security/iam";
 import { NameKind, physicalName } from "../core/naming";
+import { DATABASE_DEFAULTS } from "./database-config";
 
 export const POSTGRES_PORT = 5432;
 
@@ -15,25 +16,25 @@ export interface PostgresDatabaseProps {
   readonly vpcId: string;
   /** Private subnets, in at least two AZs (an RDS subnet group needs two). */
   readonly subnetIds: string[];
-  /** @default "16" */
+  /** @default DATABASE_DEFAULTS.engineVersion */
   readonly engineVersion?: string;
-  /** @default "db.t4g.micro" */
+  /** @default DATABASE_DEFAULTS.instanceClass */
   readonly instanceClass?: string;
-  /** @default 20 */
+  /** @default DATABASE_DEFAULTS.allocatedStorageGb */
   readonly allocatedStorageGb?: number;
   /** Storage autoscaling ceiling. @default none */
   readonly maxAllocatedStorageGb?: number;
-  /** @default 7 */
+  /** @default DATABASE_DEFAULTS.backupRetentionDays */
   readonly backupRetentionDays?: number;
-  /** @default "app" */
+  /** @default DATABASE_DEFAULTS.databaseName */
   readonly databaseName?: string;
-  /** @default "app_admin" */
+  /** @default DATABASE_DEFAULTS.username */
   readonly username?: string;
-  /** @default false */
+  /** @default DATABASE_DEFAULTS.multiAz */
   readonly multiAz?: boolean;
-  /** @default true */
+  /** @default DATABASE_DEFAULTS.deletionProtection */
   readonly deletionProtection?: boolean;
-  /** Snapshot on destroy. @default true */
+  /** Snapshot on destroy. @default DATABASE_DEFAULTS.finalSnapshot */
   readonly finalSnapshot?: boolean;
   /** Customer-managed key to encrypt with. @default the service's AWS-managed key */
   readonly encryptionKey?: EncryptionKey;
@@ -54,7 +55,7 @@ export class PostgresDatabase extends Construct {
   constructor(scope: Construct, id: string, props: PostgresDatabaseProps) {
     super(scope, id);
     const name = (kind: NameKind, suffix = "db") => physicalName(kind, props.namePrefix, suffix);
-    this.databaseName = props.databaseName ?? "app";
+    this.databaseName = props.databaseName ?? DATABASE_DEFAULTS.databaseName;
     this.encryptionKey = props.encryptionKey;
     this.securityGroup = new SecurityGroup(this, "sg", {
       name: name("securityGroup"),
@@ -66,27 +67,27 @@ export class PostgresDatabase extends Construct {
       name: name("dbSubnetGroup"),
       subnetIds: props.subnetIds,
     });
-    const finalSnapshot = props.finalSnapshot ?? true;
+    const finalSnapshot = props.finalSnapshot ?? DATABASE_DEFAULTS.finalSnapshot;
     this.instance = new DbInstance(this, "instance", {
       identifier: name("rdsInstance"),
       engine: "postgres",
-      engineVersion: props.engineVersion ?? "16",
-      instanceClass: props.instanceClass ?? "db.t4g.micro",
-      allocatedStorage: props.allocatedStorageGb ?? 20,
+      engineVersion: props.engineVersion ?? DATABASE_DEFAULTS.engineVersion,
+      instanceClass: props.instanceClass ?? DATABASE_DEFAULTS.instanceClass,
+      allocatedStorage: props.allocatedStorageGb ?? DATABASE_DEFAULTS.allocatedStorageGb,
       maxAllocatedStorage: props.maxAllocatedStorageGb,
       storageEncrypted: true,
       kmsKeyId: props.encryptionKey?.keyArn,
       masterUserSecretKmsKeyId: props.encryptionKey?.keyArn,
       dbName: this.databaseName,
-      username: props.username ?? "app_admin",
+      username: props.username ?? DATABASE_DEFAULTS.username,
       manageMasterUserPassword: true,
       port: POSTGRES_PORT,
       dbSubnetGroupName: subnetGroup.name,
       vpcSecurityGroupIds: [this.securityGroup.id],
       publiclyAccessible: false,
-      multiAz: props.multiAz ?? false,
-      backupRetentionPeriod: props.backupRetentionDays ?? 7,
-      deletionProtection: props.deletionProtection ?? true,
+      multiAz: props.multiAz ?? DATABASE_DEFAULTS.multiAz,
+      backupRetentionPeriod: props.backupRetentionDays ?? DATABASE_DEFAULTS.backupRetentionDays,
+      deletionProtection: props.deletionProtection ?? DATABASE_DEFAULTS.deletionProtection,
       skipFinalSnapshot: !finalSnapshot,
       finalSnapshotIdentifier: finalSnapshot ? name("rdsSnapshot", "db-final") : undefined,
       copyTagsToSnapshot: true,

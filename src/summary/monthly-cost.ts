@@ -1,4 +1,4 @@
-import { deploymentAlarmCount } from "../config-schema";
+import { deploymentAlarmCount } from "../traffic-control/codedeploy/deployment-config";
 import { StackConfig } from "../config";
 import PRICES from "./prices.json";
 

@@ -7,13 +7,14 @@ import { CodecommitRepository } from "@cdktf/provider-aws/lib/codecommit-reposit
 import { arnInAccountOf, ServiceRole } from "../../security/iam";
 import { physicalName } from "../../core/naming";
 import { PipelineSourceBase, sourceStageAction, SourceContext, SourceOutput } from "./pipeline-source";
+import { SOURCE_DEFAULTS } from "./source-config";
 
 export interface CodeCommitSourceProps {
   readonly context: SourceContext;
   readonly repositoryName: string;
-  /** Create the repository; false uses an existing one of that name. @default true */
+  /** Create the repository; false uses an existing one of that name. @default SOURCE_DEFAULTS.createRepository */
   readonly createRepository?: boolean;
-  /** @default "main" */
+  /** @default SOURCE_DEFAULTS.branchName */
   readonly branchName?: string;
 }
 
@@ -30,7 +31,7 @@ export class CodeCommitSource extends PipelineSourceBase {
   constructor(scope: Construct, id: string, props: CodeCommitSourceProps) {
     super(scope, id);
     this.props = props;
-    if (props.createRepository ?? true) {
+    if (props.createRepository ?? SOURCE_DEFAULTS.createRepository) {
       this.repository = new CodecommitRepository(this, "repo", {
         repositoryName: props.repositoryName,
         // No default_branch: AWS accepts one only once the branch exists, and a new repository is empty.
@@ -43,7 +44,7 @@ export class CodeCommitSource extends PipelineSourceBase {
   }
 
   private get branch(): string {
-    return this.props.branchName ?? "main";
+    return this.props.branchName ?? SOURCE_DEFAULTS.branchName;
   }
 
   sourceAction(outputArtifact: string): CodepipelineStageAction {

@@ -4,18 +4,19 @@ import { CodestarconnectionsConnection } from "@cdktf/provider-aws/lib/codestarc
 import { ServiceRole } from "../../security/iam";
 import { physicalName } from "../../core/naming";
 import { PipelineSourceBase, sourceStageAction, SourceContext, SourceOutput } from "./pipeline-source";
+import { SOURCE_DEFAULTS } from "./source-config";
 
 export interface CodeStarConnectionSourceProps {
   readonly context: SourceContext;
-  /** @default "GitHub" */
+  /** @default SOURCE_DEFAULTS.providerType */
   readonly providerType?: "GitHub" | "Bitbucket" | "GitLab";
   /** owner/name of the repository. */
   readonly repositoryId: string;
-  /** @default "main" */
+  /** @default SOURCE_DEFAULTS.branchName */
   readonly branchName?: string;
   /** An existing connection to use instead of creating one. */
   readonly connectionArn?: string;
-  /** Hand CodeBuild a full clone (CODEBUILD_CLONE_REF) rather than a zip. @default false */
+  /** Hand CodeBuild a full clone (CODEBUILD_CLONE_REF) rather than a zip. @default SOURCE_DEFAULTS.fullClone */
   readonly fullClone?: boolean;
 }
 
@@ -37,7 +38,7 @@ export class CodeStarConnectionSource extends PipelineSourceBase {
     } else {
       this.connection = new CodestarconnectionsConnection(this, "connection", {
         name: physicalName("codestarConnection", props.context.appName, "source"),
-        providerType: props.providerType ?? "GitHub",
+        providerType: props.providerType ?? SOURCE_DEFAULTS.providerType,
       });
       this.connectionArn = this.connection.arn;
     }
@@ -47,8 +48,8 @@ export class CodeStarConnectionSource extends PipelineSourceBase {
     return sourceStageAction("AWS", "CodeStarSourceConnection", outputArtifact, {
       ConnectionArn: this.connectionArn,
       FullRepositoryId: this.props.repositoryId,
-      BranchName: this.props.branchName ?? "main",
-      OutputArtifactFormat: this.props.fullClone ? "CODEBUILD_CLONE_REF" : "CODE_ZIP",
+      BranchName: this.props.branchName ?? SOURCE_DEFAULTS.branchName,
+      OutputArtifactFormat: (this.props.fullClone ?? SOURCE_DEFAULTS.fullClone) ? "CODEBUILD_CLONE_REF" : "CODE_ZIP",
       DetectChanges: "true",
     });
   }
@@ -59,7 +60,7 @@ export class CodeStarConnectionSource extends PipelineSourceBase {
 
   /** With a full clone, CodeBuild itself pulls from the Git host through the connection. */
   grantBuild(role: ServiceRole): void {
-    if (this.props.fullClone) role.addPolicy("source-connection", [this.useConnection()]);
+    if (this.props.fullClone ?? SOURCE_DEFAULTS.fullClone) role.addPolicy("source-connection", [this.useConnection()]);
   }
 
   private useConnection() {

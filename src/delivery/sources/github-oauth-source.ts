@@ -4,12 +4,13 @@ import { DataAwsSecretsmanagerSecretVersion } from "@cdktf/provider-aws/lib/data
 import { DataAwsSsmParameter } from "@cdktf/provider-aws/lib/data-aws-ssm-parameter";
 import { ServiceRole } from "../../security/iam";
 import { PipelineSourceBase, sourceStageAction, SourceContext } from "./pipeline-source";
+import { SOURCE_DEFAULTS } from "./source-config";
 
 export interface GitHubOAuthSourceProps {
   readonly context: SourceContext;
   readonly owner: string;
   readonly repo: string;
-  /** @default "main" */
+  /** @default SOURCE_DEFAULTS.branchName */
   readonly branchName?: string;
   /** Secrets Manager secret holding the token (give this or tokenParameterName). */
   readonly tokenSecretName?: string;
@@ -45,7 +46,7 @@ export class GitHubOAuthSource extends PipelineSourceBase {
     return sourceStageAction("ThirdParty", "GitHub", outputArtifact, {
       Owner: this.props.owner,
       Repo: this.props.repo,
-      Branch: this.props.branchName ?? "main",
+      Branch: this.props.branchName ?? SOURCE_DEFAULTS.branchName,
       OAuthToken: this.token,
       // No webhook without a GitHub provider: the v1 action polls the branch.
       PollForSourceChanges: "true",

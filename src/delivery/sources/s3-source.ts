@@ -4,12 +4,13 @@ import { ArtifactBucket } from "../artifact-bucket";
 import { s3ArnInPartitionOf, ServiceRole } from "../../security/iam";
 import { physicalName } from "../../core/naming";
 import { PipelineSourceBase, sourceStageAction, SourceContext, SourceOutput } from "./pipeline-source";
+import { SOURCE_DEFAULTS } from "./source-config";
 
 export interface S3SourceProps {
   readonly context: SourceContext;
   /** An existing versioned bucket; when absent one is created (versioned, encrypted, TLS only). */
   readonly bucketName?: string;
-  /** @default "source.zip" */
+  /** @default SOURCE_DEFAULTS.objectKey */
   readonly objectKey?: string;
 }
 
@@ -23,7 +24,7 @@ export class S3Source extends PipelineSourceBase {
 
   constructor(scope: Construct, id: string, props: S3SourceProps) {
     super(scope, id);
-    this.objectKey = props.objectKey ?? "source.zip";
+    this.objectKey = props.objectKey ?? SOURCE_DEFAULTS.objectKey;
     if (props.bucketName) {
       this.bucketName = props.bucketName;
       this.bucketArn = s3ArnInPartitionOf(props.context.accountArn, props.bucketName);

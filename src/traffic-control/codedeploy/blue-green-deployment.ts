@@ -7,7 +7,7 @@ import { FargateService } from "../../service/fargate-service";
 import { passRoleStatement, PolicyStatement, ServiceRole, siblingArn } from "../../security/iam";
 import { BlueGreenLoadBalancer } from "../../network/load-balancer";
 import { physicalName } from "../../core/naming";
-import { ECS_LIFECYCLE_EVENTS, EcsLifecycleEvent } from "../../config-schema";
+import { DEPLOYMENT_DEFAULTS, ECS_LIFECYCLE_EVENTS, EcsLifecycleEvent } from "./deployment-config";
 import { ReleaseNotifications, DEPLOYMENT_TRIGGER_EVENTS } from "../../release-safety/release-notifications";
 import { arnInAccountOf } from "../../security/iam";
 import { TrafficShiftingConfig, TrafficShiftingConfigProps } from "./traffic-shifting-config";
@@ -21,19 +21,19 @@ export interface BlueGreenDeploymentProps {
   readonly loadBalancer: BlueGreenLoadBalancer;
   /** Bucket holding revisions CodeDeploy reads (the pipeline's); none when a workflow passes the appspec inline. */
   readonly artifacts?: ArtifactBucket;
-  /** @default "CodeDeployDefault.ECSAllAtOnce" */
+  /** @default DEPLOYMENT_DEFAULTS.deploymentConfigName */
   readonly deploymentConfigName?: string;
   /** A custom canary or linear shift: the group gets its own deployment config, and deploymentConfigName is ignored. */
   readonly trafficShifting?: Omit<TrafficShiftingConfigProps, "namePrefix">;
   /**
    * automatic: reroute once the replacement tasks are healthy; manual: wait for someone to reroute
    * (after testing on the test listener), stopping the deployment after rerouteWaitMinutes.
-   * @default "automatic"
+   * @default DEPLOYMENT_DEFAULTS.trafficReroute
    */
   readonly trafficReroute?: "automatic" | "manual";
-  /** Only with manual reroute. @default 60 */
+  /** Only with manual reroute. @default DEPLOYMENT_DEFAULTS.rerouteWaitMinutes */
   readonly rerouteWaitMinutes?: number;
-  /** Minutes the old (blue) tasks keep running after a successful reroute. @default 5 */
+  /** Minutes the old (blue) tasks keep running after a successful reroute. @default DEPLOYMENT_DEFAULTS.terminationWaitMinutes */
   readonly terminationWaitMinutes?: number;
   /**
    * Lambda functions CodeDeploy invokes at lifecycle events (name, name:alias or ARN). They go into the
@@ -71,7 +71,7 @@ export class BlueGreenDeployment extends Construct {
     const { service, loadBalancer: lb } = props;
     this.deploymentConfigName = props.trafficShifting
       ? new TrafficShiftingConfig(this, "traffic-shifting", { namePrefix: props.namePrefix, ...props.trafficShifting }).name
-      : (props.deploymentConfigName ?? "CodeDeployDefault.ECSAllAtOnce");
+      : (props.deploymentConfigName ?? DEPLOYMENT_DEFAULTS.deploymentConfigName);
 
     this.role = new ServiceRole(this, "role", {
       name: physicalName("iamRole", props.namePrefix, "codedeploy"),
@@ -138,7 +138,7 @@ export class BlueGreenDeployment extends Construct {
     this.appSpecHooks = hooks.length ? `Hooks: ${Fn.jsonencode(hooks.map(([event, fn]) => ({ [event]: fn })))}` : "";
 
     this.application = props.application;
-    const manual = (props.trafficReroute ?? "automatic") === "manual";
+    const manual = (props.trafficReroute ?? DEPLOYMENT_DEFAULTS.trafficReroute) === "manual";
     this.deploymentGroup = new CodedeployDeploymentGroup(this, "group", {
       appName: this.application.name,
       deploymentGroupName: physicalName("deploymentGroup", props.namePrefix, "bluegreen"),
@@ -156,11 +156,11 @@ export class BlueGreenDeployment extends Construct {
         : undefined,
       blueGreenDeploymentConfig: {
         deploymentReadyOption: manual
-          ? { actionOnTimeout: "STOP_DEPLOYMENT", waitTimeInMinutes: props.rerouteWaitMinutes ?? 60 }
+          ? { actionOnTimeout: "STOP_DEPLOYMENT", waitTimeInMinutes: props.rerouteWaitMinutes ?? DEPLOYMENT_DEFAULTS.rerouteWaitMinutes }
           : { actionOnTimeout: "CONTINUE_DEPLOYMENT" },
         terminateBlueInstancesOnDeploymentSuccess: {
           action: "TERMINATE",
-          terminationWaitTimeInMinutes: props.terminationWaitMinutes ?? 5,
+          terminationWaitTimeInMinutes: props.terminationWaitMinutes ?? DEPLOYMENT_DEFAULTS.terminationWaitMinutes,
         },
       },
       ecsService: { clusterName: service.cluster.name, serviceName: service.service.name },

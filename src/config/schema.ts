@@ -1,0 +1,122 @@
+import { z } from "zod";
+import { addIssue, Issues } from "../core/schema-fields";
+import { artifactsSchema, buildSchema, deliverySchema } from "../delivery/delivery-config";
+import { sourceSchema } from "../delivery/sources/source-config";
+import { checkLoadBalancer, loadBalancerSchema } from "../network/load-balancer-config";
+import { checkNetwork, networkSchema } from "../network/network-config";
+import { providerFields } from "../provider/provider-config";
+import { notificationsSchema } from "../release-safety/release-safety-config";
+import { checkEncryption, encryptionSchema } from "../security/encryption-config";
+import { containerRepositorySchema } from "../service/container-repository-config";
+import { checkDatabase, databaseSchema } from "../service/database-config";
+import { checkService, serviceSchema } from "../service/service-config";
+import { checkDeployment, deploymentSchema } from "../traffic-control/codedeploy/deployment-config";
+import { EnvironmentDefaults, environmentSchema, resolveEnvironment } from "./environments";
+
+/** The whole config: each section's schema (beside the construct it configures), composed. */
+const configObject = z.strictObject({
+  /** Short name of the application: prefixes every physical name. */
+  appName: z.string().regex(/^[a-z][a-z0-9-]{0,62}[a-z0-9]$/, {
+    message: "must be 2-64 characters of lowercase letters, digits and hyphens, starting with a letter",
+  }),
+  region: z.string().regex(/^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d$/, { message: "must be an AWS region such as eu-central-1" }),
+  /** Availability zones; given here so that planning needs no AWS call. At least 2 (an ALB needs two). */
+  availabilityZones: z.array(z.string().regex(/^[a-z]{2}(-gov)?-[a-z]+-\d[a-z]$/)).min(2),
+  ...providerFields,
+  network: networkSchema,
+  loadBalancer: loadBalancerSchema,
+  service: serviceSchema,
+  ecr: containerRepositorySchema,
+  artifacts: artifactsSchema,
+  build: buildSchema,
+  deployment: deploymentSchema,
+  /** Release events (deployment start, success, failure, rollback; pipeline failed or succeeded) on one SNS topic. */
+  notifications: notificationsSchema,
+  database: databaseSchema,
+  encryption: encryptionSchema,
+  /** Where the code comes from (CodePipeline delivery only). */
+  source: sourceSchema.optional(),
+  delivery: deliverySchema,
+  /** Deployed in this order by the pipeline; each has its own ALB, service and deployment group. */
+  environments: z.array(environmentSchema).min(1).default([{ name: "production" }]),
+});
+
+type ConfigObject = z.output<typeof configObject>;
+
+export const configSchema = configObject
+  .superRefine(checkAcrossSections)
+  .transform((c) => ({ ...c, environments: c.environments.map((env) => resolveEnvironment(c, env)) }));
+
+/** The rules that span sections; each section's own rules are its module's, called here in the config's order. */
+function checkAcrossSections(c: ConfigObject, ctx: Issues): void {
+  for (const az of c.availabilityZones) {
+    if (!az.startsWith(c.region)) addIssue(ctx, ["availabilityZones"], `"${az}" is not in region ${c.region}`);
+  }
+  if (new Set(c.availabilityZones).size !== c.availabilityZones.length) addIssue(ctx, ["availabilityZones"], "must not repeat a zone");
+  checkNetwork(c.network, c.availabilityZones, ctx);
+
+  if (c.delivery.mode === "codepipeline" && !c.source) {
+    addIssue(ctx, ["source"], 'is required with delivery mode "codepipeline" (kinds: "codestar", "codecommit", "github-oauth", "s3")');
+  }
+  if (c.delivery.mode === "github-actions" && c.source) {
+    addIssue(ctx, ["source"], 'must be left out with delivery mode "github-actions": the workflow in the repository is the source');
+  }
+  if (c.delivery.mode === "github-actions" && c.environments.some((e) => e.approval)) {
+    const i = c.environments.findIndex((e) => e.approval);
+    addIssue(ctx, ["environments", i, "approval"], 'needs CodePipeline; with "github-actions" use a GitHub environment with required reviewers');
+  }
+  if (c.database.enabled && c.network.natGateways === "none") {
+    addIssue(ctx, ["database", "enabled"], 'needs private subnets: set network.natGateways to "single" or "one-per-az" (with "none" there are none)');
+  }
+  checkDatabase(c.database, ctx);
+  checkEncryption(c.encryption, c.region, ctx);
+
+  const names = c.environments.map((e) => e.name);
+  names.forEach((name, i) => {
+    if (names.indexOf(name) !== i) addIssue(ctx, ["environments", i, "name"], `"${name}" is used twice; environment names must be unique`);
+  });
+  const domains = c.environments.map((env) => resolveEnvironment(c, env).loadBalancer.domainName);
+  domains.forEach((domain, i) => {
+    const first = domains.indexOf(domain);
+    if (domain && first !== i) {
+      addIssue(ctx, ["environments", i, "loadBalancer", "domainName"], `"${domain}" is also environment ${c.environments[first].name}'s; give each environment its own name`);
+    }
+  });
+  if (c.environments[0]?.approval) {
+    addIssue(ctx, ["environments", 0, "approval"], "an approval can only come before a later environment (it gates promotion from the one before it)");
+  }
+  // Check each environment as it will be built (its overrides over the defaults); the top level
+  // reports under its own path, an environment under environments.N.
+  checkEnvironment(c, c, [], ctx);
+  c.environments.forEach((env, i) => {
+    if (env.service || env.loadBalancer || env.deployment) checkEnvironment(c, resolveEnvironment(c, env), ["environments", i], ctx);
+  });
+}
+
+function checkEnvironment(c: ConfigObject, e: EnvironmentDefaults, at: Array<string | number>, ctx: Issues): void {
+  checkLoadBalancer(e.loadBalancer, c.region, at, ctx);
+  checkDeployment(e.deployment, at, ctx);
+  checkSmokeTestReachesTestListener(c, e, at, ctx);
+  checkService(e.service, at, ctx);
+}
+
+/** The smoke test calls the test listener from where the network sends it: that address must be admitted. */
+function checkSmokeTestReachesTestListener(c: ConfigObject, e: EnvironmentDefaults, at: Array<string | number>, ctx: Issues): void {
+  if (!e.deployment.smokeTest.enabled || e.loadBalancer.testAllowedCidrs.includes("0.0.0.0/0")) return;
+  const existing = c.network.existing;
+  if (existing && existing.natPublicIps.length === 0) {
+    addIssue(
+      ctx,
+      [...at, "loadBalancer", "testAllowedCidrs"],
+      'shuts out the smoke test: in an existing network it calls the test listener from the private subnets\' NAT addresses; list them in network.existing.natPublicIps, add "0.0.0.0/0", or set deployment.smokeTest.enabled to false',
+    );
+  }
+  // Without NAT the smoke test runs outside the VPC, so it reaches the test listener from the internet.
+  if (!existing && c.network.natGateways === "none") {
+    addIssue(
+      ctx,
+      [...at, "loadBalancer", "testAllowedCidrs"],
+      'shuts out the smoke test: with network.natGateways "none" it calls the test listener from the internet; add "0.0.0.0/0", use a NAT mode (it then calls from the NAT addresses), or set deployment.smokeTest.enabled to false',
+    );
+  }
+}

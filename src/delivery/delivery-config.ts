@@ -1,0 +1,84 @@
+import { z } from "zod";
+import { gitBranch, logRetention, withDefaults } from "../core/schema-fields";
+
+/** The branch whose workflow runs may push and deploy, unless the config names another. */
+export const DEFAULT_DEPLOY_BRANCH = "main";
+
+const githubActionsDelivery = z.strictObject({
+  /** GitHub Actions builds and deploys (through CodeDeploy); no CodePipeline or CodeBuild is created. */
+  mode: z.literal("github-actions"),
+  /** owner/name of the repository whose workflows may assume the deploy role. */
+  repository: z.string().regex(/^[\w.-]+\/[\w.-]+$/, { message: "must be owner/name, e.g. my-org/my-app" }),
+  /** Branch whose workflow runs may push and deploy (replaced by subjectPattern when set). */
+  branch: gitBranch.default(DEFAULT_DEPLOY_BRANCH),
+  /** A GitHub deployment environment the deploy job must run in: the deploy role then trusts it instead of the branch. */
+  githubEnvironment: z.string().regex(/^[\w.-]+$/).optional(),
+  /** Full OIDC subject pattern replacing the branch, e.g. repo:org/app:ref:refs/tags/v*. */
+  subjectPattern: z
+    .string()
+    .refine((p) => p.trim() !== "*", { message: 'a bare "*" would let every GitHub repository assume the role; name the repository' })
+    .refine((p) => p.startsWith("repo:"), { message: 'must start with "repo:<owner>/<name>:"' })
+    .optional(),
+  /** ARN of the account's existing GitHub OIDC provider (an account has at most one); created when absent. */
+  oidcProviderArn: z
+    .string()
+    .regex(/^arn:aws[\w-]*:iam::\d{12}:oidc-provider\/token\.actions\.githubusercontent\.com$/, {
+      message: "must be the ARN of the token.actions.githubusercontent.com OIDC provider",
+    })
+    .optional(),
+});
+
+/** The `delivery` section: codepipeline (default): CodePipeline with CodeBuild; github-actions: a GitHub workflow deploys through CodeDeploy. */
+export const deliverySchema = z
+  .discriminatedUnion("mode", [z.strictObject({ mode: z.literal("codepipeline") }), githubActionsDelivery], {
+    error: (issue) => (issue.code === "invalid_union" ? { message: 'unknown delivery mode; allowed: "codepipeline", "github-actions"' } : undefined),
+  })
+  .default({ mode: "codepipeline" });
+export type DeliverySettings = z.output<typeof deliverySchema>;
+export type GitHubActionsSettings = Extract<DeliverySettings, { mode: "github-actions" }>;
+
+/** Defaults of the `artifacts` section: the pipeline's artifact bucket. */
+export const ARTIFACT_BUCKET_DEFAULTS = { forceDestroy: false, noncurrentVersionExpirationDays: 30 };
+
+export const artifactsSchema = z
+  .strictObject(withDefaults({ forceDestroy: z.boolean(), noncurrentVersionExpirationDays: z.number().int().min(1) }, ARTIFACT_BUCKET_DEFAULTS))
+  .prefault({});
+
+/** Defaults of the `build` section: the CodeBuild project (testCommand has none: no test run). */
+export const BUILD_DEFAULTS = {
+  computeType: "BUILD_GENERAL1_SMALL" as const,
+  image: "aws/codebuild/amazonlinux2-x86_64-standard:5.0",
+  buildspecPath: "buildspec.yml",
+  timeoutMinutes: 30,
+  logRetentionDays: 30,
+  cache: "none" as const,
+};
+
+export const buildSchema = z
+  .strictObject(
+    withDefaults(
+      {
+        computeType: z.enum(["BUILD_GENERAL1_SMALL", "BUILD_GENERAL1_MEDIUM", "BUILD_GENERAL1_LARGE"]),
+        image: z.string().min(1),
+        buildspecPath: z.string().min(1),
+        timeoutMinutes: z.number().int().min(5).max(2160),
+        logRetentionDays: logRetention,
+        /** Run inside the freshly built image before it is pushed; a failure stops the pipeline. */
+        testCommand: z.string().min(1),
+        /** none; s3: cache in the artifact bucket; local: Docker layer and source cache on the build host. */
+        cache: z.enum(["none", "s3", "local"]),
+      },
+      BUILD_DEFAULTS,
+    ),
+  )
+  .prefault({});
+
+/** `environments[].approval`: a person approves in the pipeline before the environment is deployed. */
+export const approvalSchema = z.strictObject({
+  /** E-mail addresses subscribed to the approval topic (each confirms once). */
+  notifyEmails: z.array(z.email()).default([]),
+  /** Shown to the approver. */
+  message: z.string().max(500).optional(),
+  /** Link shown with the request; defaults to the environment's test listener URL. */
+  reviewUrl: z.url().optional(),
+});

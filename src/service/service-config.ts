@@ -1,0 +1,75 @@
+import { z } from "zod";
+import { addIssue, allOptional, Issues, logRetention, port, withDefaults } from "../core/schema-fields";
+
+/** Valid Fargate task sizes: CPU units and the memory (MiB) each allows. */
+const FARGATE_MEMORY_BY_CPU: Record<number, number[]> = {
+  256: [512, 1024, 2048],
+  512: [1024, 2048, 3072, 4096],
+  1024: [2048, 3072, 4096, 5120, 6144, 7168, 8192],
+  2048: range(4096, 16384, 1024),
+  4096: range(8192, 30720, 1024),
+};
+
+function range(from: number, to: number, step: number): number[] {
+  const out: number[] = [];
+  for (let n = from; n <= to; n += step) out.push(n);
+  return out;
+}
+
+/** The service settings an environment may override; at top level they are every environment's defaults. */
+const perEnvironmentFields = {
+  cpu: z.number().int(),
+  memory: z.number().int(),
+  desiredCount: z.number().int().min(0).max(1000),
+  /** Target tracking on average CPU; when set, desired_count is left to autoscaling. */
+  autoScaling: z.strictObject({
+    minCapacity: z.number().int().min(0),
+    maxCapacity: z.number().int().min(1),
+    targetCpuPercent: z.number().min(1).max(100).default(60),
+  }),
+  /** Non-secret environment variables for the container. */
+  environment: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/), z.string()),
+  containerInsights: z.enum(["enabled", "enhanced", "disabled"]),
+  logRetentionDays: logRetention,
+};
+
+/** Settings every environment's service shares. */
+const sharedFields = {
+  containerName: z.string().regex(/^[A-Za-z0-9][\w-]{0,254}$/),
+  containerPort: port,
+  /** Image the first task definition runs, before the pipeline has built one. */
+  initialImage: z.string().min(1),
+};
+
+/** Defaults of the service settings (autoScaling has none: a fixed desiredCount). */
+export const SERVICE_DEFAULTS = {
+  containerName: "app",
+  containerPort: 80,
+  initialImage: "public.ecr.aws/docker/library/httpd:2.4",
+  cpu: 256,
+  memory: 512,
+  desiredCount: 1,
+  environment: {} as Record<string, string>,
+  containerInsights: "enabled" as const,
+  logRetentionDays: 30,
+};
+
+export const serviceSchema = z.strictObject(withDefaults({ ...sharedFields, ...perEnvironmentFields }, SERVICE_DEFAULTS)).prefault({});
+export const serviceOverridesSchema = z.strictObject(allOptional(perEnvironmentFields));
+export type ServiceSettings = z.output<typeof serviceSchema>;
+
+/** One environment's service as it will be built: a task size Fargate offers, and a sane scaling range. */
+export function checkService(service: ServiceSettings, at: Array<string | number>, ctx: Issues): void {
+  const allowedMemory = FARGATE_MEMORY_BY_CPU[service.cpu];
+  if (!allowedMemory) {
+    addIssue(ctx, [...at, "service", "cpu"], `${service.cpu} is not a Fargate CPU size; allowed: ${Object.keys(FARGATE_MEMORY_BY_CPU).join(", ")}`);
+  } else if (!allowedMemory.includes(service.memory)) {
+    addIssue(
+      ctx,
+      [...at, "service", "memory"],
+      `${service.memory} MiB is not allowed with ${service.cpu} CPU units; allowed: ${allowedMemory[0]}-${allowedMemory[allowedMemory.length - 1]} (${allowedMemory.join(", ")})`,
+    );
+  }
+  const scaling = service.autoScaling;
+  if (scaling && scaling.minCapacity > scaling.maxCapacity) addIssue(ctx, [...at, "service", "autoScaling", "minCapacity"], "must not exceed maxCapacity");
+}
