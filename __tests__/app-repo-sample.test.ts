@@ -7,9 +7,10 @@ import { parse as parseYaml } from "yaml";
 import { CodebuildProject } from "@cdktf/provider-aws/lib/codebuild-project";
 import { Codepipeline } from "@cdktf/provider-aws/lib/codepipeline";
 import { EcsService } from "@cdktf/provider-aws/lib/ecs-service";
-import { BUILD_ENVIRONMENT_VARIABLES, OPTIONAL_BUILD_VARIABLES, PER_ENVIRONMENT_VARIABLES } from "../src/delivery/build-project";
+import { BUILD_ENVIRONMENT_VARIABLES, OPTIONAL_BUILD_VARIABLES, } from "../src/delivery/build-project";
+import { PER_ENVIRONMENT_VARIABLES } from "../src/delivery/application-contract";
 import { IMAGE_PLACEHOLDER } from "../src/delivery/delivery-pipeline";
-import { onlyResource, resourceByRef, synth, Synthesized } from "./helpers";
+import { onlyResource, pipelineOf, resourceByRef, synth, Synthesized } from "./helpers";
 import { TerraformValues } from "./terraform-values";
 
 const sample = (file: string) => readFileSync(`app-repo-sample/${file}`, "utf8");
@@ -49,7 +50,7 @@ function render(overrides: Record<string, unknown> = {}) {
   // DEPLOY_ENVIRONMENTS is read through the construct's typed values below, one environment at a time.
   for (const v of project.environment.environment_variable) if (v.name !== "DEPLOY_ENVIRONMENTS") shared[v.name] = applied(v.value, s);
   const renderVars = variablesIn(buildspec.env.variables.RENDER_VARS);
-  const perEnvironment = s.ref(s.stack.build!.environmentValues) as Record<string, Record<string, string>>;
+  const perEnvironment = s.ref(pipelineOf(s.stack).build.environmentValues) as Record<string, Record<string, string>>;
   const rendered = Object.entries(perEnvironment).map(([name, values]) => {
     const all = { ...shared, ...Object.fromEntries(Object.entries(values).map(([k, v]) => [k, applied(v, s)])) };
     return {
@@ -167,7 +168,7 @@ describe("app-repo-sample", () => {
     const dir = mkdtempSync(join(tmpdir(), "buildspec-"));
     try {
       for (const f of ["taskdef.template.json", "appspec.template.yaml"]) copyFileSync(`app-repo-sample/${f}`, join(dir, f));
-      const perEnvironment = s.ref(s.stack.build!.environmentValues) as Record<string, Record<string, string>>;
+      const perEnvironment = s.ref(pipelineOf(s.stack).build.environmentValues) as Record<string, Record<string, string>>;
       const deployEnvironments = Object.fromEntries(
         Object.entries(perEnvironment).map(([name, values]) => [name, Object.fromEntries(Object.entries(values).map(([k, v]) => [k, applied(v, s)]))]),
       );

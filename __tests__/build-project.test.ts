@@ -1,20 +1,21 @@
 import { describe, expect, it } from "vitest";
 import { CodebuildProject } from "@cdktf/provider-aws/lib/codebuild-project";
-import { BUILD_ENVIRONMENT_VARIABLES, PER_ENVIRONMENT_VARIABLES } from "../src/delivery/build-project";
-import { onlyResource, synth } from "./helpers";
+import { BUILD_ENVIRONMENT_VARIABLES, } from "../src/delivery/build-project";
+import { PER_ENVIRONMENT_VARIABLES } from "../src/delivery/application-contract";
+import { onlyResource, pipelineOf, synth } from "./helpers";
 
 describe("BuildProject", () => {
   it("is a privileged Docker build fed by and feeding CodePipeline, logging to CloudWatch", () => {
     const { json, stack, ref } = synth({ build: { computeType: "BUILD_GENERAL1_MEDIUM", timeoutMinutes: 20 } });
     expect(json).toHaveResourceWithProperties(CodebuildProject, {
       name: "bluegreen-demo-build",
-      service_role: ref(stack.build!.role.role.arn),
+      service_role: ref(pipelineOf(stack).build.role.role.arn),
       build_timeout: 20,
       source: { type: "CODEPIPELINE", buildspec: "buildspec.yml" },
       artifacts: { type: "CODEPIPELINE" },
       environment: { type: "LINUX_CONTAINER", compute_type: "BUILD_GENERAL1_MEDIUM", privileged_mode: true },
       logs_config: {
-        cloudwatch_logs: { status: "ENABLED", group_name: ref(stack.build!.logGroup.name) },
+        cloudwatch_logs: { status: "ENABLED", group_name: ref(pipelineOf(stack).build.logGroup.name) },
       },
     });
   });
@@ -33,7 +34,7 @@ describe("BuildProject", () => {
     expect(vars.DEPLOY_ENVIRONMENTS).toMatch(/^\$\{jsonencode\(\{"production" = \{/);
 
     const service = stack.environments[0].service;
-    expect(ref(stack.build!.environmentValues)).toEqual({
+    expect(ref(pipelineOf(stack).build.environmentValues)).toEqual({
       production: {
         TASK_FAMILY: ref(service.taskDefinition.family),
         EXECUTION_ROLE_ARN: ref(service.executionRole.role.arn),
@@ -49,17 +50,17 @@ describe("BuildProject", () => {
         APPSPEC_HOOKS: `Hooks: \${jsonencode([{"AfterAllowTestTraffic" = ${String(ref(stack.environments[0].smokeTest!.function.arn)).slice(2, -1)}}])}`,
       },
     });
-    expect(Object.keys(stack.build!.environmentValues.production).sort()).toEqual([...PER_ENVIRONMENT_VARIABLES].sort());
+    expect(Object.keys(pipelineOf(stack).build.environmentValues.production).sort()).toEqual([...PER_ENVIRONMENT_VARIABLES].sort());
   });
 
   it("lists every environment, in deployment order, each with its own service's values", () => {
     const { stack, ref } = synth({ environments: [{ name: "staging" }, { name: "production", service: { cpu: 512, memory: 1024 } }] });
-    expect(Object.keys(stack.build!.environmentValues)).toEqual(["staging", "production"]);
+    expect(Object.keys(pipelineOf(stack).build.environmentValues)).toEqual(["staging", "production"]);
     const [staging, production] = stack.environments;
-    expect(ref(stack.build!.environmentValues.staging.TASK_FAMILY)).toBe(ref(staging.service.taskDefinition.family));
-    expect(ref(stack.build!.environmentValues.production.TASK_FAMILY)).toBe(ref(production.service.taskDefinition.family));
-    expect(stack.build!.environmentValues.production.TASK_CPU).toBe("512");
-    expect(stack.build!.environmentValues.staging.TASK_CPU).toBe("256");
+    expect(ref(pipelineOf(stack).build.environmentValues.staging.TASK_FAMILY)).toBe(ref(staging.service.taskDefinition.family));
+    expect(ref(pipelineOf(stack).build.environmentValues.production.TASK_FAMILY)).toBe(ref(production.service.taskDefinition.family));
+    expect(pipelineOf(stack).build.environmentValues.production.TASK_CPU).toBe("512");
+    expect(pipelineOf(stack).build.environmentValues.staging.TASK_CPU).toBe("256");
   });
 
   it("passes the test command to the buildspec only when one is configured", () => {
@@ -73,7 +74,7 @@ describe("BuildProject", () => {
   it("caches in the artifact bucket (s3), on the build host (local), or not at all", () => {
     const s3 = synth({ build: { cache: "s3" } });
     expect(s3.json).toHaveResourceWithProperties(CodebuildProject, {
-      cache: { type: "S3", location: `${s3.ref(s3.stack.artifacts!.bucket.bucket)}/build-cache` },
+      cache: { type: "S3", location: `${s3.ref(pipelineOf(s3.stack).artifacts.bucket.bucket)}/build-cache` },
     });
     expect(synth({ build: { cache: "local" } }).json).toHaveResourceWithProperties(CodebuildProject, {
       cache: { type: "LOCAL", modes: ["LOCAL_DOCKER_LAYER_CACHE", "LOCAL_SOURCE_CACHE"] },

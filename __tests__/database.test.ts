@@ -3,7 +3,7 @@ import { DbInstance } from "@cdktf/provider-aws/lib/db-instance";
 import { DbSubnetGroup } from "@cdktf/provider-aws/lib/db-subnet-group";
 import { EcsTaskDefinition } from "@cdktf/provider-aws/lib/ecs-task-definition";
 import { VpcSecurityGroupIngressRule } from "@cdktf/provider-aws/lib/vpc-security-group-ingress-rule";
-import { onlyResource, resourcesOf, roleStatements, synth } from "./helpers";
+import { onlyResource, pipelineOf, resourcesOf, roleStatements, synth } from "./helpers";
 
 const withDatabase = (database: Record<string, unknown> = {}) => synth({ database: { enabled: true, ...database } });
 
@@ -94,6 +94,6 @@ describe("database (RDS PostgreSQL)", () => {
 
   it("puts the secret references into each environment's rendered task definition", () => {
     const s = withDatabase();
-    expect(s.ref(s.stack.build!.environmentValues.production.CONTAINER_SECRETS)).toMatch(/^\$\{jsonencode\(\[\{"name" = "DATABASE_USERNAME"/);
+    expect(s.ref(pipelineOf(s.stack).build.environmentValues.production.CONTAINER_SECRETS)).toMatch(/^\$\{jsonencode\(\[\{"name" = "DATABASE_USERNAME"/);
   });
 });

@@ -1,10 +1,10 @@
 import { readFileSync } from "node:fs";
 import { beforeAll, describe, expect, it } from "vitest";
 import { parse as parseYaml } from "yaml";
-import { githubActionsVariables } from "../src/stack";
-import { resourcesOf, synth, synthFile, Synthesized } from "./helpers";
+import { githubActionsOf, pipelineOf, resourcesOf, synth, Synthesized, synthFile } from "./helpers";
 import { admitsService, admitsWebIdentity, Call, decide, RoleUnderTest, roleNamed, stackRoles } from "./iam-simulation";
 import { IamPolicy, TerraformValues } from "./terraform-values";
+import { appSpecHooksLine } from "../src/traffic-control/codedeploy/appspec";
 
 /**
  * Call by call, as IAM would decide it: every AWS call each principal of a delivery path makes, against
@@ -131,7 +131,7 @@ interface JobUnderTest {
 function jobsOf(s: Stack, ref: string): JobUnderTest[] {
   const { get } = valuesOf(s);
   const variables = Object.fromEntries(
-    Object.entries(githubActionsVariables(s.stack)).map(([k, v]) => [
+    Object.entries(githubActionsOf(s.stack).variables).map(([k, v]) => [
       k,
       String(get(v)),
     ]),
@@ -172,7 +172,7 @@ describe("GitHub Actions delivery, call by call (the sample workflow against the
   for (const mode of TRUST_MODES) {
     describe(`trust mode: ${mode.name}`, () => {
       const s = githubStack(mode.delivery);
-      const provider = () => valuesOf(s).get(s.stack.githubActions!.oidcProviderArn) as string;
+      const provider = () => valuesOf(s).get(githubActionsOf(s.stack).oidcProviderArn) as string;
       const jobs = jobsOf(s, mode.ref);
 
       for (const job of jobs) {
@@ -237,8 +237,8 @@ describe("GitHub Actions delivery, call by call (the sample workflow against the
 function pipelineCalls(s: Stack): Array<{ role: string; service: string; calls: Call[] }> {
   const { get, values } = valuesOf(s);
   const stack = s.stack;
-  const pipelineName = get(stack.pipeline!.pipeline.name) as string;
-  const bucket = get(stack.artifacts!.bucket.arn) as string;
+  const pipelineName = get(pipelineOf(stack).pipeline.pipeline.name) as string;
+  const bucket = get(pipelineOf(stack).artifacts.bucket.arn) as string;
   const repository = get(stack.repository.repository.arn) as string;
   const key = stack.encryptionKey;
   const keyPolicyResource = Object.values(resourcesOf(s.tf, "aws_kms_key_policy"))[0];
@@ -255,7 +255,7 @@ function pipelineCalls(s: Stack): Array<{ role: string; service: string; calls: 
       : [];
   const artifact = (name: string) => `${bucket}/${pipelineName.slice(0, 20)}/${name}/Ab12Cd3`;
 
-  const source = stack.source!;
+  const source = pipelineOf(stack).source;
   const sourceCalls: Call[] = [];
   const kind = s.tf.resource.aws_codepipeline[Object.keys(s.tf.resource.aws_codepipeline)[0]].stage[0].action[0].provider as string;
   if (kind === "CodeStarSourceConnection") {
@@ -290,9 +290,9 @@ function pipelineCalls(s: Stack): Array<{ role: string; service: string; calls: 
       { action: "codedeploy:GetDeploymentConfig", resource: t.deploymentConfig },
     ];
   });
-  const approvals: Call[] = stack.pipeline!.approvalTopic ? [{ action: "sns:Publish", resource: get(stack.pipeline!.approvalTopic.topic.arn) }] : [];
+  const approvals: Call[] = pipelineOf(stack).pipeline.approvalTopic ? [{ action: "sns:Publish", resource: get(pipelineOf(stack).pipeline.approvalTopic!.topic.arn) }] : [];
 
-  const buildLogGroup = get(stack.build!.logGroup.name) as string;
+  const buildLogGroup = get(pipelineOf(stack).build.logGroup.name) as string;
   const buildCalls: Call[] = [
     { action: "logs:CreateLogStream", resource: `arn:aws:logs:${values.region}:123456789012:log-group:${buildLogGroup}:log-stream:build/1` },
     { action: "logs:PutLogEvents", resource: `arn:aws:logs:${values.region}:123456789012:log-group:${buildLogGroup}:log-stream:build/1` },
@@ -377,19 +377,19 @@ function pipelineCalls(s: Stack): Array<{ role: string; service: string; calls: 
 
   return [
     {
-      role: get(stack.pipeline!.role.role.name),
+      role: get(pipelineOf(stack).pipeline.role.role.name),
       service: "codepipeline.amazonaws.com",
       calls: [
         ...sourceCalls,
         { action: "s3:PutObject", resource: artifact("source") },
         ...kms("s3"),
-        { action: "codebuild:StartBuild", resource: get(stack.build!.project.arn) },
-        { action: "codebuild:BatchGetBuilds", resource: get(stack.build!.project.arn) },
+        { action: "codebuild:StartBuild", resource: get(pipelineOf(stack).build.project.arn) },
+        { action: "codebuild:BatchGetBuilds", resource: get(pipelineOf(stack).build.project.arn) },
         ...approvals,
         ...deployCalls,
       ],
     },
-    { role: get(stack.build!.role.role.name), service: "codebuild.amazonaws.com", calls: buildCalls },
+    { role: get(pipelineOf(stack).build.role.role.name), service: "codebuild.amazonaws.com", calls: buildCalls },
     ...codeDeploy,
     ...smokeTests,
     ...executionRoles,
@@ -405,7 +405,7 @@ function releaseSafetyCalls(s: Stack, index: number): Call[] {
   const env = s.stack.environments[index];
   const group = s.tf.resource.aws_codedeploy_deployment_group[env.deployment.deploymentGroup.friendlyUniqueId];
   const region = new TerraformValues(s.tf).region;
-  const hooks = JSON.parse(String(get(env.deployment.appSpecHooks)).replace(/^Hooks: /, "") || "[]") as Array<Record<string, string>>;
+  const hooks = JSON.parse(String(get(appSpecHooksLine(env.deployment.hooks))).replace(/^Hooks: /, "") || "[]") as Array<Record<string, string>>;
   const alarms = (new TerraformValues(s.tf).evaluate(group.alarm_configuration?.alarms ?? []) as string[]);
   return [
     ...hooks.map((hook) => {
@@ -454,7 +454,7 @@ describe("CodePipeline delivery, call by call (pipeline, build, CodeDeploy and t
   it("the pipeline role may not register another family's task definitions nor deploy to another group", async () => {
     const s = synth();
     const roles = stackRoles(s);
-    const role = roleNamed(roles, valuesOf(s).get(s.stack.pipeline!.role.role.name));
+    const role = roleNamed(roles, valuesOf(s).get(pipelineOf(s.stack).pipeline.role.role.name));
     const t = environmentTargets(s);
     expect(await decide(role, { action: "ecs:RegisterTaskDefinition", resource: t.nextRevision.replace(t.family, "other") })).toBe("ImplicitlyDenied");
     expect(await decide(role, { action: "codedeploy:CreateDeployment", resource: t.group.replace(/\/[^/]+$/, "/other") })).toBe("ImplicitlyDenied");

@@ -14,7 +14,7 @@ describe("BlueGreenDeployment", () => {
     const { json, stack, ref } = synth();
     const lb = stack.environments[0].loadBalancer;
     expect(json).toHaveResourceWithProperties(CodedeployDeploymentGroup, {
-      app_name: ref(stack.application.application.name),
+      app_name: ref(stack.trafficControl.application.application.name),
       service_role_arn: ref(stack.environments[0].deployment.role.role.arn),
       deployment_style: { deployment_type: "BLUE_GREEN", deployment_option: "WITH_TRAFFIC_CONTROL" },
       ecs_service: { cluster_name: ref(stack.environments[0].service.cluster.name), service_name: ref(stack.environments[0].service.service.name) },

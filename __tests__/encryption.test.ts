@@ -7,7 +7,7 @@ import { EcrRepository } from "@cdktf/provider-aws/lib/ecr-repository";
 import { KmsKey } from "@cdktf/provider-aws/lib/kms-key";
 import { KmsKeyPolicy } from "@cdktf/provider-aws/lib/kms-key-policy";
 import { S3BucketServerSideEncryptionConfigurationA } from "@cdktf/provider-aws/lib/s3-bucket-server-side-encryption-configuration";
-import { onlyResource, policyDocument, resourcesOf, roleStatements, synth } from "./helpers";
+import { onlyResource, pipelineOf, policyDocument, resourcesOf, roleStatements, synth } from "./helpers";
 
 const withKey = () => synth({ encryption: { customerManagedKey: "create" }, database: { enabled: true } });
 
@@ -63,7 +63,7 @@ describe("encryption with one customer-managed key", () => {
     const s = withKey();
     const key = s.ref(s.stack.encryptionKey!.keyArn);
     const env = s.stack.environments[0];
-    for (const role of [s.stack.build!.role, s.stack.pipeline!.role, env.deployment.role, env.service.executionRole]) {
+    for (const role of [pipelineOf(s.stack).build.role, pipelineOf(s.stack).pipeline.role, env.deployment.role, env.service.executionRole]) {
       const grants = roleStatements(s.tf, s.ref(role.role.id) as string).filter((st) => st.actions.includes("kms:Decrypt"));
       expect([...new Set(grants.flatMap((st) => st.resources))], role.node.path).toEqual([key]);
     }

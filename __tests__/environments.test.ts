@@ -6,7 +6,7 @@ import { EcsService } from "@cdktf/provider-aws/lib/ecs-service";
 import { Lb } from "@cdktf/provider-aws/lib/lb";
 import { SnsTopic } from "@cdktf/provider-aws/lib/sns-topic";
 import { SnsTopicSubscription } from "@cdktf/provider-aws/lib/sns-topic-subscription";
-import { onlyResource, resourcesOf, roleStatements, synth } from "./helpers";
+import { onlyResource, pipelineOf, resourcesOf, roleStatements, synth } from "./helpers";
 
 const stagingThenProduction = {
   environments: [
@@ -79,7 +79,7 @@ describe("environments", () => {
       provider: "Manual",
       version: "1",
       configuration: {
-        NotificationArn: ref(stack.pipeline!.approvalTopic!.topic.arn),
+        NotificationArn: ref(pipelineOf(stack).pipeline.approvalTopic!.topic.arn),
         CustomData: "Ship it?",
         ExternalEntityLink: ref(staging.url),
       },
@@ -94,8 +94,8 @@ describe("environments", () => {
       ["email", "ops@example.com"],
       ["email", "release@example.com"],
     ]);
-    const publish = roleStatements(tf, ref(stack.pipeline!.role.role.id) as string).filter((st) => st.actions.includes("sns:Publish"));
-    expect(publish.flatMap((st) => st.resources)).toEqual([ref(stack.pipeline!.approvalTopic!.topic.arn)]);
+    const publish = roleStatements(tf, ref(pipelineOf(stack).pipeline.role.role.id) as string).filter((st) => st.actions.includes("sns:Publish"));
+    expect(publish.flatMap((st) => st.resources)).toEqual([ref(pipelineOf(stack).pipeline.approvalTopic!.topic.arn)]);
   });
 
   it("uses the configured review URL when one is given", () => {
@@ -109,13 +109,13 @@ describe("environments", () => {
 
   it("creates no approval topic when no environment needs an approval (the release topic remains)", () => {
     const s = synth({ environments: [{ name: "staging" }, { name: "production" }] });
-    expect(s.stack.pipeline!.approvalTopic).toBeUndefined();
+    expect(pipelineOf(s.stack).pipeline.approvalTopic).toBeUndefined();
     expect(Object.values(resourcesOf(s.tf, SnsTopic.tfResourceType)).map((t) => t.name)).toEqual(["bluegreen-demo-releases"]);
   });
 
   it("the pipeline may deploy to every environment's group and pass every environment's task roles, no others", () => {
     const { tf, stack, ref } = synth(stagingThenProduction);
-    const statements = roleStatements(tf, ref(stack.pipeline!.role.role.id) as string);
+    const statements = roleStatements(tf, ref(pipelineOf(stack).pipeline.role.role.id) as string);
     const grantsFor = (action: string) => statements.filter((st) => st.actions.includes(action)).flatMap((st) => st.resources);
     expect(grantsFor("codedeploy:CreateDeployment")).toEqual(stack.environments.map((e) => ref(e.deployment.deploymentGroup.arn)));
     expect(grantsFor("iam:PassRole")).toEqual(
@@ -131,6 +131,6 @@ describe("environments", () => {
     expect(tf.output.staging_test_url.value).toBe(ref(staging.testUrl));
     expect(tf.output.production_url.value).toBe(ref(production.url));
     expect(tf.output.test_url.value).toBe(ref(production.testUrl));
-    expect(tf.output.approval_topic_arn.value).toBe(ref(stack.pipeline!.approvalTopic!.topic.arn));
+    expect(tf.output.approval_topic_arn.value).toBe(ref(pipelineOf(stack).pipeline.approvalTopic!.topic.arn));
   });
 });

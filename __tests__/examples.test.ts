@@ -14,7 +14,7 @@ import { NatGateway } from "@cdktf/provider-aws/lib/nat-gateway";
 import { Subnet } from "@cdktf/provider-aws/lib/subnet";
 import { loadConfig } from "../src/config";
 import { BlueGreenStack } from "../src/stack";
-import { onlyResource, resourcesOf } from "./helpers";
+import { githubActionsOf, onlyResource, resourcesOf } from "./helpers";
 
 function synthExample(file: string) {
   const config = loadConfig({ CONFIG: `examples/${file}` });
@@ -38,7 +38,7 @@ describe("examples/seed-004-github-actions.json", () => {
   });
 
   it("lets only jobs in the repository's production GitHub environment assume the deploy role, and pushes from main", () => {
-    expect(ex.stack.githubActions!.subjects).toEqual({
+    expect(githubActionsOf(ex.stack).subjects).toEqual({
       push: "repo:my-org/ecs-service:ref:refs/heads/main",
       deploy: "repo:my-org/ecs-service:environment:production",
     });

@@ -5,15 +5,14 @@ import { CodebuildProject } from "@cdktf/provider-aws/lib/codebuild-project";
 import { Codepipeline } from "@cdktf/provider-aws/lib/codepipeline";
 import { IamOpenidConnectProvider } from "@cdktf/provider-aws/lib/iam-openid-connect-provider";
 import { S3Bucket } from "@cdktf/provider-aws/lib/s3-bucket";
-import { githubActionsVariables } from "../src/stack";
 import { TerraformValues } from "./terraform-values";
-import { policyDocument, resourceByRef, roleStatements, synth } from "./helpers";
+import { githubActionsOf, policyDocument, resourceByRef, roleStatements, synth } from "./helpers";
 
 const github = (delivery: Record<string, unknown> = {}) =>
   synth({ source: undefined, delivery: { mode: "github-actions", repository: "my-org/shop", ...delivery } });
 
 function trustOf(s: ReturnType<typeof synth>, which: "pushRole" | "deployRole" = "deployRole") {
-  const role = resourceByRef(s.tf, s.ref(s.stack.githubActions![which].role.id));
+  const role = resourceByRef(s.tf, s.ref(githubActionsOf(s.stack)[which].role.id));
   return policyDocument(s.tf, role.assume_role_policy).statement;
 }
 
@@ -38,7 +37,7 @@ describe("delivery: github-actions", () => {
     expect(trustOf(s)).toEqual([
       {
         actions: ["sts:AssumeRoleWithWebIdentity"],
-        principals: [{ type: "Federated", identifiers: [s.ref(s.stack.githubActions!.oidcProviderArn)] }],
+        principals: [{ type: "Federated", identifiers: [s.ref(githubActionsOf(s.stack).oidcProviderArn)] }],
         condition: [
           { test: "StringEquals", variable: "token.actions.githubusercontent.com:aud", values: ["sts.amazonaws.com"] },
           { test: "StringEquals", variable: "token.actions.githubusercontent.com:sub", values: ["repo:my-org/shop:ref:refs/heads/release"] },
@@ -72,10 +71,10 @@ describe("delivery: github-actions", () => {
   it("the push role may push to this repository only; the deploy role may pass the two task roles and deploy to this group only", () => {
     const s = github();
     const env = s.stack.environments[0];
-    const pushStatements = roleStatements(s.tf, s.ref(s.stack.githubActions!.pushRole.role.id) as string);
+    const pushStatements = roleStatements(s.tf, s.ref(githubActionsOf(s.stack).pushRole.role.id) as string);
     expect(pushStatements.filter((st) => st.actions.includes("ecr:PutImage")).flatMap((st) => st.resources)).toEqual([s.ref(s.stack.repository.repository.arn)]);
     expect(pushStatements.flatMap((st) => st.actions)).not.toContain("codedeploy:CreateDeployment");
-    const statements = roleStatements(s.tf, s.ref(s.stack.githubActions!.deployRole.role.id) as string);
+    const statements = roleStatements(s.tf, s.ref(githubActionsOf(s.stack).deployRole.role.id) as string);
     const grants = (action: string) => statements.filter((st) => st.actions.includes(action)).flatMap((st) => st.resources);
     expect(grants("ecr:PutImage")).toEqual([]);
     expect(grants("ecs:RegisterTaskDefinition")).toEqual([`${s.ref(env.service.taskDefinition.arnWithoutRevision)}:*`]);
@@ -87,8 +86,8 @@ describe("delivery: github-actions", () => {
 
   it("outputs both role ARNs and every value the workflow needs", () => {
     const s = github();
-    expect(s.tf.output.github_actions_push_role_arn.value).toBe(s.ref(s.stack.githubActions!.pushRole.role.arn));
-    expect(s.tf.output.github_actions_deploy_role_arn.value).toBe(s.ref(s.stack.githubActions!.deployRole.role.arn));
+    expect(s.tf.output.github_actions_push_role_arn.value).toBe(s.ref(githubActionsOf(s.stack).pushRole.role.arn));
+    expect(s.tf.output.github_actions_deploy_role_arn.value).toBe(s.ref(githubActionsOf(s.stack).deployRole.role.arn));
     expect(s.tf.output.github_actions_variables.value).toMatch(/^\$\{jsonencode\(\{"AWS_REGION" = "eu-central-1", "AWS_PUSH_ROLE_ARN" = aws_iam_role\./);
   });
 });
@@ -99,7 +98,7 @@ describe("app-repo-sample/.github/workflows/deploy.yml", () => {
   const steps = [...workflow.jobs.build.steps, ...workflow.jobs.deploy.steps];
   const variableNames = (delivery: Record<string, unknown>) => {
     const s = github(delivery);
-    return Object.keys(githubActionsVariables(s.stack)).sort();
+    return Object.keys(githubActionsOf(s.stack).variables).sort();
   };
   const uses = steps.map((st: { uses?: string }) => st.uses).filter(Boolean);
 
@@ -113,12 +112,12 @@ describe("app-repo-sample/.github/workflows/deploy.yml", () => {
   it("the variables' values are the stack's own: region, container name and port, deployment group", () => {
     const s = github({});
     const env = s.stack.environments[0];
-    const values = githubActionsVariables(s.stack);
+    const values = githubActionsOf(s.stack).variables;
     expect(values.AWS_REGION).toBe("eu-central-1");
     expect(values.CONTAINER_NAME).toBe("web");
     expect(values.CONTAINER_PORT).toBe("80");
     expect(s.ref(values.CODEDEPLOY_DEPLOYMENT_GROUP)).toBe(s.ref(env.deployment.deploymentGroup.deploymentGroupName));
-    expect(s.ref(values.AWS_DEPLOY_ROLE_ARN)).toBe(s.ref(s.stack.githubActions!.deployRole.role.arn));
+    expect(s.ref(values.AWS_DEPLOY_ROLE_ARN)).toBe(s.ref(githubActionsOf(s.stack).deployRole.role.arn));
     expect(s.ref(values.ECR_REPOSITORY_URI)).toBe(s.ref(s.stack.repository.repository.repositoryUrl));
   });
 
@@ -145,7 +144,7 @@ describe("app-repo-sample/.github/workflows/deploy.yml", () => {
     const appspecStep = workflow.jobs.deploy.steps.find((st: { run?: string }) => st.run?.includes("appspec.yaml"));
     // The stack's own APPSPEC_HOOKS, as Terraform renders it after an apply.
     const s = github({});
-    const hooks = new TerraformValues(s.tf).evaluate(s.ref(githubActionsVariables(s.stack).APPSPEC_HOOKS)) as string;
+    const hooks = new TerraformValues(s.tf).evaluate(s.ref(githubActionsOf(s.stack).variables.APPSPEC_HOOKS)) as string;
     const smokeTest = new TerraformValues(s.tf).evaluate(s.ref(s.stack.environments[0].smokeTest!.function.arn));
     expect(hooks).toBe(`Hooks: [{"AfterAllowTestTraffic":"${smokeTest}"}]`);
     const appspec = parseYaml(

@@ -1,7 +1,10 @@
 import { readFileSync } from "node:fs";
 import { DefaultTokenResolver, StringConcat, Testing, Tokenization } from "cdktf";
 import { loadConfig, parseConfig, StackConfig } from "../src/config";
+import { CodePipelineDelivery } from "../src/delivery/codepipeline-delivery";
+import { GitHubActionsDelivery } from "../src/delivery/github-actions-delivery";
 import { BlueGreenStack } from "../src/stack";
+import { BlueGreenDeployment } from "../src/traffic-control/codedeploy/blue-green-deployment";
 
 export const DEFAULT_CONFIG_RAW = JSON.parse(readFileSync("config/default.json", "utf8")) as Record<string, unknown>;
 
@@ -119,4 +122,16 @@ export function resourceByRef(tf: TerraformJson, reference: unknown): any {
   const m = /^\$\{([a-z0-9_]+)\.([^.]+)\.[a-z_]+\}$/.exec(String(reference));
   if (!m) throw new Error(`not a resource reference: ${String(reference)}`);
   return tf.resource[m[1]][m[2]];
+}
+
+/** The stack's CodePipeline delivery; fails for a stack delivered by GitHub Actions. */
+export function pipelineOf(stack: BlueGreenStack): CodePipelineDelivery<BlueGreenDeployment> {
+  if (stack.delivery.mode !== "codepipeline") throw new Error(`expected CodePipeline delivery, the stack has ${stack.delivery.mode}`);
+  return stack.delivery;
+}
+
+/** The stack's GitHub Actions delivery; fails for a stack delivered by CodePipeline. */
+export function githubActionsOf(stack: BlueGreenStack): GitHubActionsDelivery<BlueGreenDeployment> {
+  if (stack.delivery.mode !== "github-actions") throw new Error(`expected GitHub Actions delivery, the stack has ${stack.delivery.mode}`);
+  return stack.delivery;
 }

@@ -12,8 +12,7 @@ import { SecurityGroup } from "@cdktf/provider-aws/lib/security-group";
 import { VpcSecurityGroupIngressRule } from "@cdktf/provider-aws/lib/vpc-security-group-ingress-rule";
 import { parseConfig } from "../src/config";
 import { TLS_POLICY } from "../src/network/load-balancer";
-import { githubActionsVariables } from "../src/stack";
-import { rawConfig, resourceByRef, resourcesOf, synth, synthRaw } from "./helpers";
+import { githubActionsOf, pipelineOf, rawConfig, resourceByRef, resourcesOf, synth, synthRaw } from "./helpers";
 
 const ZONE = "Z0123456789ABCDEFGHIJ";
 const CERTIFICATE = "arn:aws:acm:eu-central-1:123456789012:certificate/0a1b2c3d-1111-2222-3333-444455556666";
@@ -197,7 +196,7 @@ describe("an existing network", () => {
     expect(st.json).toHaveResourceWithProperties(EcsService, { network_configuration: { subnets: EXISTING.privateSubnetIds, assign_public_ip: false } });
     for (const group of Object.values(resourcesOf(st.tf, SecurityGroup.tfResourceType))) expect(group.vpc_id).toBe(EXISTING.vpcId);
     for (const group of Object.values(resourcesOf(st.tf, LbTargetGroup.tfResourceType))) expect(group.vpc_id).toBe(EXISTING.vpcId);
-    expect(st.ref(st.stack.build!.environmentValues.production.SUBNET_IDS)).toBe(`\${join(",", ["${EXISTING.privateSubnetIds.join('", "')}"])}`);
+    expect(st.ref(pipelineOf(st.stack).build.environmentValues.production.SUBNET_IDS)).toBe(`\${join(",", ["${EXISTING.privateSubnetIds.join('", "')}"])}`);
   });
 
   it("its databases go into the private subnets; GitHub Actions deploys into them", () => {
@@ -205,8 +204,8 @@ describe("an existing network", () => {
     expect(db.json).toHaveResourceWithProperties(DbSubnetGroup, { subnet_ids: EXISTING.privateSubnetIds });
     const { source: _source, ...withoutSource } = existingRaw();
     const gh = synthRaw({ ...withoutSource, delivery: { mode: "github-actions", repository: "o/r" } });
-    expect(gh.ref(githubActionsVariables(gh.stack).SUBNET_IDS)).toBe(`\${join(",", ["${EXISTING.privateSubnetIds.join('", "')}"])}`);
-    expect(githubActionsVariables(gh.stack).ASSIGN_PUBLIC_IP).toBe("DISABLED");
+    expect(gh.ref(githubActionsOf(gh.stack).variables.SUBNET_IDS)).toBe(`\${join(",", ["${EXISTING.privateSubnetIds.join('", "')}"])}`);
+    expect(githubActionsOf(gh.stack).variables.ASSIGN_PUBLIC_IP).toBe("DISABLED");
   });
 
   it("with a narrowed test listener: the smoke test runs in the private subnets and the listener admits the given NAT addresses", () => {
@@ -244,7 +243,7 @@ describe("HTTPS, an existing network and a custom shift with GitHub Actions deli
       deployment: { trafficShifting: { type: "linear", percent: 10, intervalMinutes: 1 } },
     });
     const s = synthRaw({ ...raw, delivery: { mode: "github-actions", repository: "o/r" } });
-    const variables = githubActionsVariables(s.stack);
+    const variables = githubActionsOf(s.stack).variables;
     expect(s.ref(variables.SUBNET_IDS)).toBe(`\${join(",", ["${EXISTING.privateSubnetIds.join('", "')}"])}`);
     expect(Object.keys(s.tf.resource)).not.toContain("aws_vpc");
     expect(s.json).toHaveResourceWithProperties(LbListener, { port: 443, protocol: "HTTPS" });

@@ -4,7 +4,7 @@ import { describe, expect, it } from "vitest";
 import { DataAwsIamPolicyDocument } from "@cdktf/provider-aws/lib/data-aws-iam-policy-document";
 import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { ServiceRole } from "../src/security/iam";
-import { policyDocument, resourceByRef, resourcesOf, roleStatements, synth, Synthesized } from "./helpers";
+import { pipelineOf, policyDocument, resourceByRef, resourcesOf, roleStatements, synth, Synthesized } from "./helpers";
 
 function statementsOf(s: Synthesized, role: ServiceRole) {
   return roleStatements(s.tf, s.ref(role.role.id) as string);
@@ -22,9 +22,9 @@ describe("IAM least privilege", () => {
     const expected: Array<[ServiceRole, string]> = [
       [s.stack.environments[0].service.executionRole, "ecs-tasks.amazonaws.com"],
       [s.stack.environments[0].service.taskRole, "ecs-tasks.amazonaws.com"],
-      [s.stack.build!.role, "codebuild.amazonaws.com"],
+      [pipelineOf(s.stack).build.role, "codebuild.amazonaws.com"],
       [s.stack.environments[0].deployment.role, "codedeploy.amazonaws.com"],
-      [s.stack.pipeline!.role, "codepipeline.amazonaws.com"],
+      [pipelineOf(s.stack).pipeline.role, "codepipeline.amazonaws.com"],
       [s.stack.environments[0].smokeTest!.role, "lambda.amazonaws.com"],
     ];
     expect(Object.keys(resourcesOf(s.tf, IamRole.tfResourceType))).toHaveLength(expected.length);
@@ -72,19 +72,19 @@ describe("IAM least privilege", () => {
 
   it("CodeBuild pushes to this repository, uses this bucket and writes its own logs", () => {
     const s = synth();
-    const role = s.stack.build!.role;
-    const bucketArn = s.ref(s.stack.artifacts!.bucket.arn);
+    const role = pipelineOf(s.stack).build.role;
+    const bucketArn = s.ref(pipelineOf(s.stack).artifacts.bucket.arn);
     expect(grants(s, role, "ecr:PutImage")).toEqual([s.ref(s.stack.repository.repository.arn)]);
     expect(grants(s, role, "s3:PutObject")).toEqual([`${bucketArn}/*`]);
-    expect(grants(s, role, "logs:PutLogEvents")).toEqual([`${s.ref(s.stack.build!.logGroup.arn)}:*`]);
+    expect(grants(s, role, "logs:PutLogEvents")).toEqual([`${s.ref(pipelineOf(s.stack).build.logGroup.arn)}:*`]);
   });
 
   it("the pipeline may start this build, deploy to this group and use this connection", () => {
     const s = synth();
-    const role = s.stack.pipeline!.role;
-    expect(grants(s, role, "codebuild:StartBuild")).toEqual([s.ref(s.stack.build!.project.arn)]);
+    const role = pipelineOf(s.stack).pipeline.role;
+    expect(grants(s, role, "codebuild:StartBuild")).toEqual([s.ref(pipelineOf(s.stack).build.project.arn)]);
     expect(grants(s, role, "codedeploy:CreateDeployment")).toEqual([s.ref(s.stack.environments[0].deployment.deploymentGroup.arn)]);
-    expect(grants(s, role, "codedeploy:RegisterApplicationRevision")).toEqual([s.ref(s.stack.application.application.arn)]);
+    expect(grants(s, role, "codedeploy:RegisterApplicationRevision")).toEqual([s.ref(s.stack.trafficControl.application.application.arn)]);
     const connection = Object.keys(s.tf.resource.aws_codestarconnections_connection)[0];
     expect(grants(s, role, "codestar-connections:UseConnection")).toEqual([
       `\${aws_codestarconnections_connection.${connection}.arn}`,

@@ -1,15 +1,15 @@
 import { describe, expect, it } from "vitest";
 import { Codepipeline } from "@cdktf/provider-aws/lib/codepipeline";
 import { CodestarconnectionsConnection } from "@cdktf/provider-aws/lib/codestarconnections-connection";
-import { onlyResource, synth } from "./helpers";
+import { onlyResource, pipelineOf, synth } from "./helpers";
 
 describe("DeliveryPipeline", () => {
   it("stores artifacts in the artifact bucket and runs as its own role", () => {
     const { json, stack, ref } = synth();
     expect(json).toHaveResourceWithProperties(Codepipeline, {
       name: "bluegreen-demo",
-      role_arn: ref(stack.pipeline!.role.role.arn),
-      artifact_store: [{ type: "S3", location: ref(stack.artifacts!.bucket.bucket) }],
+      role_arn: ref(pipelineOf(stack).pipeline.role.role.arn),
+      artifact_store: [{ type: "S3", location: ref(pipelineOf(stack).artifacts.bucket.bucket) }],
     });
   });
 
@@ -24,7 +24,7 @@ describe("DeliveryPipeline", () => {
       provider: "CodeBuild",
       input_artifacts: ["source"],
       output_artifacts: ["build"],
-      configuration: { ProjectName: ref(stack.build!.project.name) },
+      configuration: { ProjectName: ref(pipelineOf(stack).build.project.name) },
     });
     expect(deploy).toMatchObject({
       category: "Deploy",
@@ -32,7 +32,7 @@ describe("DeliveryPipeline", () => {
       provider: "CodeDeployToECS",
       input_artifacts: ["build"],
       configuration: {
-        ApplicationName: ref(stack.application.application.name),
+        ApplicationName: ref(stack.trafficControl.application.application.name),
         DeploymentGroupName: ref(stack.environments[0].deployment.deploymentGroup.deploymentGroupName),
         TaskDefinitionTemplateArtifact: "build",
         TaskDefinitionTemplatePath: "taskdef-production.json",

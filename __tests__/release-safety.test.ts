@@ -14,9 +14,10 @@ import { VpcSecurityGroupIngressRule } from "@cdktf/provider-aws/lib/vpc-securit
 import { parseConfig } from "../src/config";
 import { functionZip } from "../src/release-safety/function-zip";
 import { SMOKE_TEST_RUNTIME, SMOKE_TEST_SOURCE_DIR } from "../src/release-safety/smoke-test-hook";
-import { policyDocument, rawConfig, resourceByRef, resourcesOf, roleStatements, synth, Synthesized } from "./helpers";
+import { pipelineOf, policyDocument, rawConfig, resourceByRef, resourcesOf, roleStatements, synth, Synthesized } from "./helpers";
 import { decide, roleNamed, stackRoles } from "./iam-simulation";
 import { TerraformValues } from "./terraform-values";
+import { appSpecHooksLine } from "../src/traffic-control/codedeploy/appspec";
 
 const OPEN_TEST_LISTENER = { loadBalancer: { testAllowedCidrs: ["0.0.0.0/0"] } };
 
@@ -162,7 +163,7 @@ describe("lifecycle hooks", () => {
   it("the AppSpec's Hooks line lists them in event order", () => {
     const s = hooked();
     const env = s.stack.environments[0];
-    expect(JSON.parse(String(get(s, env.deployment.appSpecHooks)).replace(/^Hooks: /, ""))).toEqual([
+    expect(JSON.parse(String(get(s, appSpecHooksLine(env.deployment.hooks))).replace(/^Hooks: /, ""))).toEqual([
       { BeforeInstall: "prepare" },
       { AfterAllowTestTraffic: get(s, env.smokeTest!.function.arn) },
       { BeforeAllowTraffic: "arn:aws:lambda:eu-central-1:123456789012:function:check:live" },
@@ -264,7 +265,7 @@ describe("release notifications", () => {
     expect(JSON.parse(get(s, rule.event_pattern))).toEqual({
       source: ["aws.codepipeline"],
       "detail-type": ["CodePipeline Pipeline Execution State Change"],
-      detail: { pipeline: [get(s, s.stack.pipeline!.pipeline.name)], state: ["FAILED", "SUCCEEDED"] },
+      detail: { pipeline: [get(s, pipelineOf(s.stack).pipeline.pipeline.name)], state: ["FAILED", "SUCCEEDED"] },
     });
     expect(s.json).toHaveResourceWithProperties(CloudwatchEventTarget, { rule: s.ref(s.stack.notifications.pipelineRule!.name), arn: s.ref(s.stack.notifications.topic.arn) });
   });

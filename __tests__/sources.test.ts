@@ -9,14 +9,14 @@ import { S3BucketVersioningA } from "@cdktf/provider-aws/lib/s3-bucket-versionin
 import { SANDBOX_TOKEN_PLACEHOLDER } from "../src/delivery/sources/github-oauth-source";
 import { CodeCommitSource } from "../src/delivery/sources/codecommit-source";
 import { S3Source } from "../src/delivery/sources/s3-source";
-import { onlyResource, resourcesOf, roleStatements, synth } from "./helpers";
+import { onlyResource, pipelineOf, resourcesOf, roleStatements, synth } from "./helpers";
 import { TerraformValues } from "./terraform-values";
 
 const synthWithSource = (source: Record<string, unknown>, extra: Record<string, unknown> = {}) => synth({ ...extra, source });
 
 const sourceAction = (tf: ReturnType<typeof synth>["tf"]) => onlyResource(tf, Codepipeline.tfResourceType).stage[0].action[0];
 const pipelineGrants = (s: ReturnType<typeof synth>, action: string) =>
-  roleStatements(s.tf, s.ref(s.stack.pipeline!.role.role.id) as string)
+  roleStatements(s.tf, s.ref(pipelineOf(s.stack).pipeline.role.role.id) as string)
     .filter((st) => st.actions.includes(action))
     .flatMap((st) => st.resources);
 
@@ -24,16 +24,16 @@ describe("source: codestar", () => {
   it("with fullClone, hands CodeBuild a Git clone and lets the build role use the connection", () => {
     const s = synth({ source: { kind: "codestar", repositoryId: "org/repo", fullClone: true } });
     expect(sourceAction(s.tf).configuration.OutputArtifactFormat).toBe("CODEBUILD_CLONE_REF");
-    const buildGrants = roleStatements(s.tf, s.ref(s.stack.build!.role.role.id) as string).filter((st) =>
+    const buildGrants = roleStatements(s.tf, s.ref(pipelineOf(s.stack).build.role.role.id) as string).filter((st) =>
       st.actions.includes("codestar-connections:UseConnection"),
     );
     expect(buildGrants).toHaveLength(1);
-    expect(buildGrants[0].resources).toEqual([s.ref((s.stack.source as unknown as { connectionArn: string }).connectionArn)]);
+    expect(buildGrants[0].resources).toEqual([s.ref((pipelineOf(s.stack).source as unknown as { connectionArn: string }).connectionArn)]);
   });
 
   it("without fullClone, the build role gets no connection access", () => {
     const s = synth();
-    const buildGrants = roleStatements(s.tf, s.ref(s.stack.build!.role.role.id) as string);
+    const buildGrants = roleStatements(s.tf, s.ref(pipelineOf(s.stack).build.role.role.id) as string);
     expect(buildGrants.flatMap((st) => st.actions)).not.toContain("codestar-connections:UseConnection");
   });
 });
@@ -55,7 +55,7 @@ describe("source: codecommit", () => {
 
   it("starts the pipeline on pushes to the branch through EventBridge", () => {
     const s = created();
-    const source = s.stack.source as CodeCommitSource;
+    const source = pipelineOf(s.stack).source as CodeCommitSource;
     const rule = Object.values(resourcesOf(s.tf, CloudwatchEventRule.tfResourceType)).find((r) => r.name.endsWith("-source-push"));
     // As Terraform renders it after an apply: jsonencode of the pattern, the repository ARN resolved.
     const values = new TerraformValues(s.tf);
@@ -65,12 +65,12 @@ describe("source: codecommit", () => {
       resources: [values.evaluate(s.ref(source.repositoryArn))],
       detail: { event: ["referenceCreated", "referenceUpdated"], referenceType: ["branch"], referenceName: ["main"] },
     });
-    expect(s.json).toHaveResourceWithProperties(CloudwatchEventTarget, { arn: s.ref(s.stack.pipeline!.pipeline.arn) });
+    expect(s.json).toHaveResourceWithProperties(CloudwatchEventTarget, { arn: s.ref(pipelineOf(s.stack).pipeline.pipeline.arn) });
   });
 
   it("lets the pipeline read exactly this repository and outputs its clone URLs", () => {
     const s = created();
-    const source = s.stack.source as CodeCommitSource;
+    const source = pipelineOf(s.stack).source as CodeCommitSource;
     expect(pipelineGrants(s, "codecommit:UploadArchive")).toEqual([s.ref(source.repository!.arn)]);
     expect(s.tf.output.codecommit_clone_url_http.value).toBe(s.ref(source.repository!.cloneUrlHttp));
     expect(s.tf.output.codecommit_clone_url_ssh.value).toBe(s.ref(source.repository!.cloneUrlSsh));
@@ -116,7 +116,7 @@ describe("source: github-oauth (legacy GitHub v1 action)", () => {
 describe("source: s3", () => {
   it("creates a versioned source bucket and reads the object key from it", () => {
     const s = synthWithSource({ kind: "s3", objectKey: "releases/app.zip" });
-    const source = s.stack.source as S3Source;
+    const source = pipelineOf(s.stack).source as S3Source;
     expect(sourceAction(s.tf)).toMatchObject({
       provider: "S3",
       configuration: { S3Bucket: s.ref(source.bucketName), S3ObjectKey: "releases/app.zip", PollForSourceChanges: "true" },

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
-import { onlyResource, synth } from "./helpers";
+import { onlyResource, pipelineOf, synth } from "./helpers";
 
 describe("BlueGreenStack", () => {
   it("pins the AWS provider to 5.100.0", () => {
@@ -51,9 +51,9 @@ describe("BlueGreenStack", () => {
     expect(value("production_url")).toBe(`http://${dns}`);
     expect(value("test_url")).toBe(`http://${dns}:9090`);
     expect(value("ecr_repository_url")).toBe(ref(stack.repository.repository.repositoryUrl));
-    expect(value("pipeline_name")).toBe(ref(stack.pipeline!.pipeline.name));
+    expect(value("pipeline_name")).toBe(ref(pipelineOf(stack).pipeline.pipeline.name));
     expect(value("pipeline_console_url")).toBe(
-      `https://eu-central-1.console.aws.amazon.com/codesuite/codepipeline/pipelines/${ref(stack.pipeline!.pipeline.name)}/view?region=eu-central-1`,
+      `https://eu-central-1.console.aws.amazon.com/codesuite/codepipeline/pipelines/${ref(pipelineOf(stack).pipeline.pipeline.name)}/view?region=eu-central-1`,
     );
     expect(value("connection_arn")).toMatch(/^\$\{aws_codestarconnections_connection\..+\.arn\}$/);
     expect(value("connection_activation_url")).toBe(

@@ -6,7 +6,7 @@ import { S3BucketPolicy } from "@cdktf/provider-aws/lib/s3-bucket-policy";
 import { S3BucketPublicAccessBlock } from "@cdktf/provider-aws/lib/s3-bucket-public-access-block";
 import { S3BucketServerSideEncryptionConfigurationA } from "@cdktf/provider-aws/lib/s3-bucket-server-side-encryption-configuration";
 import { S3BucketVersioningA } from "@cdktf/provider-aws/lib/s3-bucket-versioning";
-import { onlyResource, policyDocument, synth } from "./helpers";
+import { onlyResource, pipelineOf, policyDocument, synth } from "./helpers";
 
 describe("ContainerRepository", () => {
   it("scans on push", () => {
@@ -58,7 +58,7 @@ describe("ArtifactBucket", () => {
     const { tf, stack, ref } = synth();
     const policy = onlyResource(tf, S3BucketPolicy.tfResourceType);
     const [statement] = policyDocument(tf, policy.policy).statement;
-    const bucketArn = ref(stack.artifacts!.bucket.arn);
+    const bucketArn = ref(pipelineOf(stack).artifacts.bucket.arn);
     expect(statement).toEqual({
       sid: "DenyInsecureTransport",
       effect: "Deny",

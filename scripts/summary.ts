@@ -8,7 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { App } from "cdktf";
 import { loadConfigOrExit, StackConfig } from "../src/config";
-import { localStatePath } from "../src/release-safety/running-stack-guard";
+import { localStatePath } from "../src/provider/aws-provider";
 import { BlueGreenStack } from "../src/stack";
 import { monthlyCost, MonthlyCost, PRICED_REGIONS } from "../src/summary/monthly-cost";
 import { ASSUMED_SECONDS, EnvironmentTimeline, Phase, releaseTimeline } from "../src/summary/release-timeline";

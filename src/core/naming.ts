@@ -63,3 +63,14 @@ export function physicalName(kind: NameKind, base: string, suffix = ""): string 
   const head = clean(base).slice(0, room).replace(/-+$/, "");
   return clean(`${head}${tail}`);
 }
+
+/**
+ * Where each kind of log group of the stack is named: ECS services, CodeBuild projects, Lambda functions
+ * (Lambda's own convention). The customer-managed key admits CloudWatch Logs for `<path><appName>-*` of each.
+ */
+export const LOG_GROUP_PATHS = { service: "/ecs/", build: "/codebuild/", function: "/aws/lambda/" } as const;
+
+/** The log group name for a resource of this kind, e.g. /ecs/<app>-<environment>. */
+export function logGroupName(kind: keyof typeof LOG_GROUP_PATHS, name: string): string {
+  return physicalName("logGroup", `${LOG_GROUP_PATHS[kind]}${name}`);
+}

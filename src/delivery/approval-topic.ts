@@ -2,6 +2,7 @@ import { Construct } from "constructs";
 import { SnsTopic } from "@cdktf/provider-aws/lib/sns-topic";
 import { SnsTopicSubscription } from "@cdktf/provider-aws/lib/sns-topic-subscription";
 import { ServiceRole } from "../security/iam";
+import { stackOutput } from "../core/stack-output";
 
 export interface ApprovalTopicProps {
   /** Topic name. */
@@ -20,6 +21,7 @@ export class ApprovalTopic extends Construct {
     (props.emails ?? []).forEach((email, i) => {
       new SnsTopicSubscription(this, `email-${i}`, { topicArn: this.topic.arn, protocol: "email", endpoint: email });
     });
+    stackOutput(this, "approval_topic_arn", this.topic.arn, "SNS topic announcing approval requests (subscribers confirm by e-mail once)");
   }
 
   grantPublish(role: ServiceRole): void {

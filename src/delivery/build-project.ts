@@ -5,20 +5,17 @@ import { CodebuildProject } from "@cdktf/provider-aws/lib/codebuild-project";
 import { ArtifactBucket } from "./artifact-bucket";
 import { ContainerRepository } from "../service/container-repository";
 import { EncryptionKey } from "../security/encryption-key";
-import { DeploymentEnvironment } from "../environment/deployment-environment";
+import { buildspecValues, EnvironmentContract, PerEnvironmentVariable } from "./application-contract";
 import { logWriteStatement, ServiceRole } from "../security/iam";
-import { physicalName } from "../core/naming";
+import { logGroupName, physicalName } from "../core/naming";
 import { BUILD_DEFAULTS } from "./delivery-config";
 
 export interface BuildProjectProps {
   readonly appName: string;
   readonly repository: ContainerRepository;
   readonly artifacts: ArtifactBucket;
-  /** The environments whose task definition and appspec the buildspec renders, in deployment order. */
-  readonly environments: DeploymentEnvironment[];
-  /** Subnets and public-IP setting written into each appspec's network configuration. */
-  readonly taskSubnetIds: string[];
-  readonly assignPublicIp: boolean;
+  /** What the buildspec renders each environment's task definition and AppSpec from, in deployment order. */
+  readonly environments: EnvironmentContract[];
   /** @default BUILD_DEFAULTS.computeType */
   readonly computeType?: string;
   /** @default BUILD_DEFAULTS.image */
@@ -41,22 +38,6 @@ export interface BuildProjectProps {
 export const BUILD_ENVIRONMENT_VARIABLES = ["REPOSITORY_URI", "CONTAINER_NAME", "CONTAINER_PORT", "DEPLOY_ENVIRONMENTS"] as const;
 /** Set only when configured (build.testCommand). */
 export const OPTIONAL_BUILD_VARIABLES = ["TEST_COMMAND"] as const;
-/** Per-environment values, one object per environment name inside DEPLOY_ENVIRONMENTS (JSON). */
-export const PER_ENVIRONMENT_VARIABLES = [
-  "TASK_FAMILY",
-  "EXECUTION_ROLE_ARN",
-  "TASK_ROLE_ARN",
-  "TASK_CPU",
-  "TASK_MEMORY",
-  "CONTAINER_ENVIRONMENT",
-  "CONTAINER_SECRETS",
-  "LOG_GROUP_NAME",
-  "SUBNET_IDS",
-  "SECURITY_GROUP_IDS",
-  "ASSIGN_PUBLIC_IP",
-  "APPSPEC_HOOKS",
-] as const;
-export type PerEnvironmentVariable = (typeof PER_ENVIRONMENT_VARIABLES)[number];
 
 /**
  * Privileged CodeBuild project that builds, optionally tests, and pushes the image, then renders
@@ -73,7 +54,7 @@ export class BuildProject extends Construct {
     super(scope, id);
     const name = physicalName("codebuildProject", props.appName, "build");
     this.logGroup = new CloudwatchLogGroup(this, "logs", {
-      name: physicalName("logGroup", `/codebuild/${name}`),
+      name: logGroupName("build", name),
       retentionInDays: props.logRetentionDays ?? BUILD_DEFAULTS.logRetentionDays,
       kmsKeyId: props.encryptionKey?.keyArn,
     });
@@ -86,34 +67,12 @@ export class BuildProject extends Construct {
     props.artifacts.grantReadWrite(this.role);
     props.repository.grantPullPush(this.role);
 
-    this.environmentValues = Object.fromEntries(
-      props.environments.map((env) => {
-        const service = env.service;
-        const values: Record<PerEnvironmentVariable, string> = {
-          TASK_FAMILY: service.taskDefinition.family,
-          EXECUTION_ROLE_ARN: service.executionRole.role.arn,
-          TASK_ROLE_ARN: service.taskRole.role.arn,
-          TASK_CPU: String(service.cpu),
-          TASK_MEMORY: String(service.memory),
-          // The container's plain environment as the JSON list ECS expects, so revisions the pipeline registers keep it.
-          // (Encoded by Terraform: cdktf does not escape quotes in a JSON string literal nested in jsonencode.)
-          CONTAINER_ENVIRONMENT: Fn.jsonencode(service.environment),
-          // Secret references (ARNs), never values: ECS reads them when a task starts.
-          CONTAINER_SECRETS: Fn.jsonencode(service.secrets),
-          LOG_GROUP_NAME: service.logGroup.name,
-          SUBNET_IDS: Fn.join(",", props.taskSubnetIds),
-          SECURITY_GROUP_IDS: service.securityGroup.id,
-          ASSIGN_PUBLIC_IP: props.assignPublicIp ? "ENABLED" : "DISABLED",
-          APPSPEC_HOOKS: env.deployment.appSpecHooks,
-        };
-        return [env.name, values];
-      }),
-    );
+    this.environmentValues = Object.fromEntries(props.environments.map((env) => [env.environment, buildspecValues(env)]));
     const [first] = props.environments;
     const variables: Record<string, string> = {
       REPOSITORY_URI: props.repository.repository.repositoryUrl,
-      CONTAINER_NAME: first.service.containerName,
-      CONTAINER_PORT: String(first.service.containerPort),
+      CONTAINER_NAME: first.container.name,
+      CONTAINER_PORT: String(first.container.port),
       DEPLOY_ENVIRONMENTS: Fn.jsonencode(this.environmentValues),
       ...(props.testCommand ? { TEST_COMMAND: props.testCommand } : {}),
     };

@@ -1,20 +1,28 @@
 import { Construct } from "constructs";
 import { Codepipeline, CodepipelineStage } from "@cdktf/provider-aws/lib/codepipeline";
+import { physicalName } from "../core/naming";
+import { stackOutput } from "../core/stack-output";
+import { DeploymentEnvironment } from "../environment/deployment-environment";
+import { ReleaseNotifications } from "../release-safety/release-notifications";
+import { PolicyStatement, ServiceRole } from "../security/iam";
+import { EnvironmentDeployment, TrafficControl } from "../traffic-control/traffic-control";
+import { ApprovalTopic } from "./approval-topic";
 import { ArtifactBucket } from "./artifact-bucket";
 import { BuildProject } from "./build-project";
-import { DeploymentEnvironment, deployerStatements } from "../environment/deployment-environment";
-import { PolicyStatement, ServiceRole } from "../security/iam";
-import { ApprovalTopic } from "./approval-topic";
-import { physicalName } from "../core/naming";
 import { PipelineSource } from "./sources/pipeline-source";
 
-export interface DeliveryPipelineProps {
+export interface DeliveryPipelineProps<D extends EnvironmentDeployment> {
   readonly appName: string;
+  readonly region: string;
   readonly source: PipelineSource;
   readonly artifacts: ArtifactBucket;
   readonly build: BuildProject;
   /** Deployed in this order; an environment with an approval gets an approval stage before it. */
-  readonly environments: DeploymentEnvironment[];
+  readonly environments: DeploymentEnvironment<D>[];
+  /** What deploys each environment (its deploy action and the permissions it needs). */
+  readonly trafficControl: TrafficControl<D>;
+  /** Where the pipeline's outcomes are announced. @default nowhere */
+  readonly notifications?: ReleaseNotifications;
 }
 
 /** Artifact names between the stages; the buildspec writes taskdef-<env>.json, appspec-<env>.yaml and imageDetail.json. */
@@ -28,13 +36,13 @@ export function stageName(verb: "Deploy_to" | "Approve", environment: string): s
 }
 
 /** CodePipeline: Source → Build → (Approve →) Deploy per environment, in order. */
-export class DeliveryPipeline extends Construct {
+export class DeliveryPipeline<D extends EnvironmentDeployment = EnvironmentDeployment> extends Construct {
   readonly pipeline: Codepipeline;
   readonly role: ServiceRole;
   /** The topic approval requests go to; undefined when no environment needs an approval. */
   readonly approvalTopic?: ApprovalTopic;
 
-  constructor(scope: Construct, id: string, props: DeliveryPipelineProps) {
+  constructor(scope: Construct, id: string, props: DeliveryPipelineProps<D>) {
     super(scope, id);
     const { build, environments } = props;
     this.role = new ServiceRole(this, "role", {
@@ -54,10 +62,9 @@ export class DeliveryPipeline extends Construct {
       this.approvalTopic.grantPublish(this.role);
     }
 
-    const application = environments[0].deployment.application;
     const statements: PolicyStatement[] = [
       { sid: "RunBuild", actions: ["codebuild:StartBuild", "codebuild:BatchGetBuilds"], resources: [build.project.arn] },
-      ...deployerStatements(environments),
+      ...props.trafficControl.deployerStatements(environments, "pipeline"),
     ];
     this.role.addPolicy("build-deploy", statements);
 
@@ -102,27 +109,16 @@ export class DeliveryPipeline extends Construct {
           ],
         });
       }
+      env.deployment.grantRevisionRead(props.artifacts);
       stages.push({
         name: stageName("Deploy_to", env.name),
         action: [
-          {
-            name: "Deploy",
-            category: "Deploy",
-            owner: "AWS",
-            provider: "CodeDeployToECS",
-            version: "1",
-            inputArtifacts: [ARTIFACTS.build],
-            configuration: {
-              ApplicationName: application.name,
-              DeploymentGroupName: env.deployment.deploymentGroup.deploymentGroupName,
-              TaskDefinitionTemplateArtifact: ARTIFACTS.build,
-              TaskDefinitionTemplatePath: `taskdef-${env.name}.json`,
-              AppSpecTemplateArtifact: ARTIFACTS.build,
-              AppSpecTemplatePath: `appspec-${env.name}.yaml`,
-              Image1ArtifactName: ARTIFACTS.build,
-              Image1ContainerName: IMAGE_PLACEHOLDER,
-            },
-          },
+          env.deployment.pipelineDeployAction({
+            artifact: ARTIFACTS.build,
+            taskDefinitionFile: `taskdef-${env.name}.json`,
+            appSpecFile: `appspec-${env.name}.yaml`,
+            imagePlaceholder: IMAGE_PLACEHOLDER,
+          }),
         ],
       });
     }
@@ -140,5 +136,11 @@ export class DeliveryPipeline extends Construct {
       stage: stages,
     });
     props.source.bindPipeline(this.pipeline);
+    props.notifications?.announcePipeline(this.pipeline);
+    const name = this.pipeline.name;
+    stackOutput(this, "pipeline_name", name, "CodePipeline name");
+    const region = props.region;
+    stackOutput(this, "pipeline_console_url", `https://${region}.console.aws.amazon.com/codesuite/codepipeline/pipelines/${name}/view?region=${region}`, "The pipeline in the AWS console");
+    stackOutput(this, "artifact_bucket", props.artifacts.bucket.bucket, "Pipeline artifact bucket");
   }
 }

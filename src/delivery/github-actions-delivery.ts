@@ -1,15 +1,21 @@
+import { Fn } from "cdktf";
 import { Construct } from "constructs";
 import { IamOpenidConnectProvider } from "@cdktf/provider-aws/lib/iam-openid-connect-provider";
-import { ContainerRepository } from "../service/container-repository";
-import { DeploymentEnvironment, deployerStatements } from "../environment/deployment-environment";
-import { PolicyStatement, ServiceRole } from "../security/iam";
 import { physicalName } from "../core/naming";
+import { stackOutput } from "../core/stack-output";
+import { DeploymentEnvironment } from "../environment/deployment-environment";
+import { NetworkPlacement } from "../network/network";
+import { PolicyStatement, ServiceRole } from "../security/iam";
+import { ContainerRepository } from "../service/container-repository";
+import { EnvironmentDeployment, TrafficControl } from "../traffic-control/traffic-control";
+import { environmentContract, workflowVariables } from "./application-contract";
 import { DEFAULT_DEPLOY_BRANCH } from "./delivery-config";
 
 export const GITHUB_OIDC_HOST = "token.actions.githubusercontent.com";
 
-export interface GitHubActionsDeliveryProps {
+export interface GitHubActionsDeliveryProps<D extends EnvironmentDeployment = EnvironmentDeployment> {
   readonly appName: string;
+  readonly region: string;
   /** owner/name of the repository whose workflows may push and deploy. */
   readonly repository: string;
   /** Branch whose workflow runs may push and deploy. @default DEFAULT_DEPLOY_BRANCH */
@@ -21,7 +27,11 @@ export interface GitHubActionsDeliveryProps {
   /** The account's existing GitHub OIDC provider; created when absent. */
   readonly oidcProviderArn?: string;
   readonly containerRepository: ContainerRepository;
-  readonly environments: DeploymentEnvironment[];
+  readonly environments: DeploymentEnvironment<D>[];
+  /** Where the environments' tasks run (the AppSpec's network configuration). */
+  readonly network: NetworkPlacement;
+  /** What deploys each environment, and the permissions that takes. */
+  readonly trafficControl: TrafficControl<D>;
 }
 
 /**
@@ -43,7 +53,8 @@ export function oidcSubjects(
  * repository; the deploy role (the deploy job, in the GitHub environment when one is set) may only
  * register this stack's task families, pass their two roles and deploy through these deployment groups.
  */
-export class GitHubActionsDelivery extends Construct {
+export class GitHubActionsDelivery<D extends EnvironmentDeployment = EnvironmentDeployment> extends Construct {
+  readonly mode = "github-actions";
   readonly pushRole: ServiceRole;
   readonly deployRole: ServiceRole;
   readonly oidcProviderArn: string;
@@ -53,8 +64,13 @@ export class GitHubActionsDelivery extends Construct {
   readonly githubEnvironment?: string;
   /** The OIDC subject (or pattern) each role trusts. */
   readonly subjects: { readonly push: string; readonly deploy: string };
+  /**
+   * Everything app-repo-sample/.github/workflows/deploy.yml reads from `vars.*`, by variable name, for the
+   * environment it deploys to (the last).
+   */
+  readonly variables: Record<string, string>;
 
-  constructor(scope: Construct, id: string, props: GitHubActionsDeliveryProps) {
+  constructor(scope: Construct, id: string, props: GitHubActionsDeliveryProps<D>) {
     super(scope, id);
     if (props.oidcProviderArn) {
       this.oidcProviderArn = props.oidcProviderArn;
@@ -82,26 +98,24 @@ export class GitHubActionsDelivery extends Construct {
       description: `GitHub Actions (${props.repository}), deploy job: register the task definition, deploy through CodeDeploy`,
       trust: this.trust(this.subjects.deploy),
     });
-    this.deployRole.addPolicy("deploy", [
-      {
-        sid: "ReadCurrentTaskDefinition",
-        actions: ["ecs:DescribeTaskDefinition"],
-        // DescribeTaskDefinition has no resource type in AWS's service authorization reference.
-        resources: ["*"],
-      },
-      ...deployerStatements(environments),
-      {
-        sid: "WatchService",
-        actions: ["ecs:DescribeServices"],
-        resources: environments.map((env) => env.service.service.id),
-      },
-      // amazon-ecs-deploy-task-definition reads the group's wait times before it creates the deployment.
-      {
-        sid: "ReadDeploymentGroup",
-        actions: ["codedeploy:GetDeploymentGroup"],
-        resources: environments.map((env) => env.deployment.deploymentGroup.arn),
-      },
-    ]);
+    this.deployRole.addPolicy("deploy", props.trafficControl.deployerStatements(environments, "workflow"));
+
+    const target = environments[environments.length - 1];
+    this.variables = workflowVariables(environmentContract(target, props.network), {
+      region: props.region,
+      pushRoleArn: this.pushRole.role.arn,
+      deployRoleArn: this.deployRole.role.arn,
+      githubEnvironment: this.githubEnvironment,
+      repositoryUrl: props.containerRepository.repository.repositoryUrl,
+    });
+    stackOutput(this, "github_actions_push_role_arn", this.pushRole.role.arn, "Role the workflow's build job assumes (OIDC): push to ECR");
+    stackOutput(this, "github_actions_deploy_role_arn", this.deployRole.role.arn, "Role the workflow's deploy job assumes (OIDC): register and deploy");
+    stackOutput(
+      this,
+      "github_actions_variables",
+      Fn.jsonencode(this.variables),
+      "Set each as a GitHub Actions variable of the repository (gh variable set NAME --body VALUE); the workflow reads them",
+    );
   }
 
   private trust(subject: string): PolicyStatement[] {

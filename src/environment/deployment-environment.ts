@@ -1,47 +1,48 @@
 import { Construct } from "constructs";
-import { ArtifactBucket } from "../delivery/artifact-bucket";
-import { BlueGreenDeployment, EcsDeploymentApplication } from "../traffic-control/codedeploy/blue-green-deployment";
-import { ResolvedEnvironment, StackConfig } from "../config";
-import { EncryptionKey } from "../security/encryption-key";
-import { passRoleStatement, PolicyStatement, siblingArn } from "../security/iam";
-import { PostgresDatabase } from "../service/postgres-database";
-import { ContainerRepository } from "../service/container-repository";
-import { FargateService } from "../service/fargate-service";
-import { BlueGreenLoadBalancer } from "../network/load-balancer";
+import { ResolvedEnvironment } from "../config";
+import { stackOutput, stackOutputUnlessTaken } from "../core/stack-output";
 import { HttpsDomain } from "../network/https-domain";
+import { BlueGreenLoadBalancer } from "../network/load-balancer";
 import { NetworkPlacement } from "../network/network";
 import { ReleaseAlarms } from "../release-safety/release-alarms";
 import { ReleaseNotifications } from "../release-safety/release-notifications";
 import { SmokeTestHook } from "../release-safety/smoke-test-hook";
+import { EncryptionKey } from "../security/encryption-key";
+import { ContainerRepository } from "../service/container-repository";
+import { DatabaseSettings } from "../service/database-config";
+import { FargateService } from "../service/fargate-service";
+import { PostgresDatabase } from "../service/postgres-database";
+import { EnvironmentDeployment, TrafficControl } from "../traffic-control/traffic-control";
 
-export interface DeploymentEnvironmentProps {
+export interface DeploymentEnvironmentProps<D extends EnvironmentDeployment = EnvironmentDeployment> {
   readonly appName: string;
   readonly region: string;
   /** The environment's resolved settings (its overrides over the stack's defaults). */
   readonly settings: ResolvedEnvironment;
   readonly network: NetworkPlacement;
   readonly repository: ContainerRepository;
-  readonly application: EcsDeploymentApplication;
-  /** The pipeline's artifact bucket, when there is a pipeline. */
-  readonly artifacts?: ArtifactBucket;
+  /** Who deploys new revisions and shifts the traffic. */
+  readonly trafficControl: TrafficControl<D>;
   /** A PostgreSQL instance for this environment, when enabled. */
-  readonly database?: StackConfig["database"];
+  readonly database?: DatabaseSettings;
   /** Customer-managed key to encrypt with. @default the service's AWS-managed key */
   readonly encryptionKey?: EncryptionKey;
   /** Where this environment's deployments are announced. @default nowhere */
   readonly notifications?: ReleaseNotifications;
+  /** The stack's production environment (its last): its URLs are also the stack's `production_url` and `test_url`. @default false */
+  readonly isProduction?: boolean;
 }
 
 /**
  * One place the pipeline deploys to (staging, production…): its own load balancer with production and
- * test listeners, its own ECS service and its own CodeDeploy deployment group.
+ * test listeners, its own ECS service and its own deployment under the traffic control.
  */
-export class DeploymentEnvironment extends Construct {
+export class DeploymentEnvironment<D extends EnvironmentDeployment = EnvironmentDeployment> extends Construct {
   readonly name: string;
   readonly settings: ResolvedEnvironment;
   readonly loadBalancer: BlueGreenLoadBalancer;
   readonly service: FargateService;
-  readonly deployment: BlueGreenDeployment;
+  readonly deployment: D;
   /** This environment's database, when enabled. */
   readonly database?: PostgresDatabase;
   /** The production listener's URL. */
@@ -55,7 +56,7 @@ export class DeploymentEnvironment extends Construct {
   /** Alarms that stop and roll back a deployment, unless disabled. */
   readonly alarms?: ReleaseAlarms;
 
-  constructor(scope: Construct, id: string, props: DeploymentEnvironmentProps) {
+  constructor(scope: Construct, id: string, props: DeploymentEnvironmentProps<D>) {
     super(scope, id);
     const settings = props.settings;
     const namePrefix = `${props.appName}-${settings.name}`;
@@ -69,6 +70,7 @@ export class DeploymentEnvironment extends Construct {
       vpcId: props.network.vpcId,
       subnetIds: props.network.publicSubnetIds,
       targetPort: settings.service.containerPort,
+      listenerFieldsOwnedByDeployments: props.trafficControl.listenerFieldsOwnedByDeployments,
       ...loadBalancerSettings,
       https: this.domain ? { certificateArn: this.domain.certificateArn, port: httpsPort } : undefined,
     });
@@ -84,6 +86,7 @@ export class DeploymentEnvironment extends Construct {
       subnetIds: props.network.taskSubnetIds,
       assignPublicIp: props.network.assignPublicIp,
       loadBalancer: this.loadBalancer,
+      controller: props.trafficControl.serviceController,
       repository: props.repository,
       ...settings.service,
       environment: { ...settings.service.environment, ...this.database?.connectionEnvironment },
@@ -107,17 +110,33 @@ export class DeploymentEnvironment extends Construct {
       const { enabled: _enabled, ...thresholds } = alarms;
       this.alarms = new ReleaseAlarms(this, "alarms", { namePrefix, loadBalancer: this.loadBalancer, ...thresholds });
     }
-    this.deployment = new BlueGreenDeployment(this, "deploy", {
+    this.deployment = props.trafficControl.addEnvironment(this, "deploy", {
       namePrefix,
-      application: props.application.application,
+      environmentName: this.name,
       service: this.service,
       loadBalancer: this.loadBalancer,
-      artifacts: props.artifacts,
-      ...deployment,
+      settings: deployment,
       hooks: { ...hooks, ...(this.smokeTest ? { AfterAllowTestTraffic: this.smokeTest.function.arn } : {}) },
       alarmNames: [...(this.alarms?.alarmNames ?? []), ...alarmNames],
       notifications: props.notifications,
     });
+    this.declareOutputs(props.isProduction ?? false);
+  }
+
+  private declareOutputs(isProduction: boolean): void {
+    const name = this.name;
+    stackOutput(this, `${name}_url`, this.url, `${name}: production listener`);
+    stackOutput(this, `${name}_test_url`, this.testUrl, `${name}: test listener (QA before reroute)`);
+    if (this.domain) {
+      const lb = this.loadBalancer.loadBalancer.dnsName;
+      stackOutput(this, `${name}_load_balancer_dns_name`, lb, `${name}: point ${this.domain.domainName} here (an alias or CNAME) when the stack manages no DNS record for it`);
+    }
+    stackOutput(this, `${name}_ecs_cluster_name`, this.service.cluster.name, `${name}: ECS cluster`);
+    stackOutput(this, `${name}_ecs_service_name`, this.service.service.name, `${name}: ECS service`);
+    if (!isProduction) return;
+    // The stack-wide names, unless an environment's own output took the name (an environment called "production" or "test").
+    stackOutputUnlessTaken(this, "production_url", this.url, `Production listener of the last environment (${name})`);
+    stackOutputUnlessTaken(this, "test_url", this.testUrl, `Test listener of ${name}: the replacement tasks during a deployment`);
   }
 
   /**
@@ -129,7 +148,7 @@ export class DeploymentEnvironment extends Construct {
   private addSmokeTest(
     namePrefix: string,
     settings: ResolvedEnvironment["deployment"]["smokeTest"],
-    props: DeploymentEnvironmentProps,
+    props: DeploymentEnvironmentProps<D>,
   ): SmokeTestHook {
     const lb = props.settings.loadBalancer;
     const open = lb.testAllowedCidrs.includes("0.0.0.0/0");
@@ -151,41 +170,4 @@ export class DeploymentEnvironment extends Construct {
       encryptionKey: props.encryptionKey,
     });
   }
-}
-
-/**
- * What a deployer (CodePipeline, or a GitHub workflow) needs to deploy new task definition revisions to
- * these environments through CodeDeploy: register the revision, pass exactly their task roles, and create
- * deployments in their groups.
- */
-export function deployerStatements(environments: DeploymentEnvironment[]): PolicyStatement[] {
-  const application = environments[0].deployment.application;
-  const deploymentConfigs = [...new Set(environments.map((env) => env.deployment.deploymentConfigName))];
-  return [
-    {
-      sid: "RegisterTaskDefinition",
-      actions: ["ecs:RegisterTaskDefinition"],
-      // Every revision of these environments' families, and no other family.
-      resources: environments.map((env) => `${env.service.taskDefinition.arnWithoutRevision}:*`),
-    },
-    passRoleStatement(
-      environments.flatMap((env) => [env.service.executionRole.role, env.service.taskRole.role]),
-      "ecs-tasks.amazonaws.com",
-    ),
-    {
-      sid: "CreateDeployment",
-      actions: ["codedeploy:CreateDeployment", "codedeploy:GetDeployment"],
-      resources: environments.map((env) => env.deployment.deploymentGroup.arn),
-    },
-    {
-      sid: "RegisterRevision",
-      actions: ["codedeploy:GetApplication", "codedeploy:GetApplicationRevision", "codedeploy:RegisterApplicationRevision"],
-      resources: [application.arn],
-    },
-    {
-      sid: "ReadDeploymentConfig",
-      actions: ["codedeploy:GetDeploymentConfig"],
-      resources: deploymentConfigs.map((name) => siblingArn(application.arn, `deploymentconfig:${name}`)),
-    },
-  ];
 }

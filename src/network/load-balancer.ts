@@ -15,6 +15,8 @@ export interface BlueGreenLoadBalancerProps {
   readonly subnetIds: string[];
   /** Port the targets (containers) listen on. */
   readonly targetPort: number;
+  /** Listener fields each deployment changes (the traffic control's), which Terraform must leave alone. */
+  readonly listenerFieldsOwnedByDeployments: string[];
   /** @default LOAD_BALANCER_DEFAULTS.productionPort */
   readonly productionPort?: number;
   /** @default LOAD_BALANCER_DEFAULTS.testPort */
@@ -45,8 +47,8 @@ export const TLS_POLICY = "ELBSecurityPolicy-TLS13-1-2-2021-06";
 
 /**
  * Internet-facing ALB for blue/green: a production listener and a test listener, and two `ip` target
- * groups. Initially production forwards to blue and test to green; CodeDeploy then swaps them on every
- * deployment, which is why the listeners' default actions are left to it after creation.
+ * groups. Initially production forwards to blue and test to green; each deployment then swaps them,
+ * which is why the fields it changes are left to it after creation.
  */
 export class BlueGreenLoadBalancer extends Construct {
   readonly securityGroup: SecurityGroup;
@@ -125,9 +127,7 @@ export class BlueGreenLoadBalancer extends Construct {
         port,
         ...tls,
         defaultAction: [{ type: "forward", targetGroupArn: target.arn }],
-        // CodeDeploy points each listener at the other target group on every deployment; Terraform
-        // must not swap it back, or the next apply would send production traffic to the old tasks.
-        lifecycle: { ignoreChanges: ["default_action"] },
+        lifecycle: { ignoreChanges: props.listenerFieldsOwnedByDeployments },
       });
     this.productionListener = listener("prod-listener", this.productionPort, this.blueTargetGroup);
     this.testListener = listener("test-listener", this.testPort, this.greenTargetGroup);

@@ -7,7 +7,7 @@ import { RouteTable } from "@cdktf/provider-aws/lib/route-table";
 import { RouteTableAssociation } from "@cdktf/provider-aws/lib/route-table-association";
 import { Subnet } from "@cdktf/provider-aws/lib/subnet";
 import { Vpc } from "@cdktf/provider-aws/lib/vpc";
-import { NETWORK_DEFAULTS } from "./network-config";
+import { NETWORK_DEFAULTS, NetworkSettings } from "./network-config";
 
 export type NatGatewayMode = "one-per-az" | "single" | "none";
 
@@ -164,4 +164,15 @@ export class ExistingNetwork extends Construct implements NetworkPlacement {
     this.taskSubnetIds = props.privateSubnetIds;
     this.natPublicIps = props.natPublicIps ?? [];
   }
+}
+
+/** The network the config names: the existing one, given by id, or one the stack creates. */
+export function placeNetwork(
+  scope: Construct,
+  id: string,
+  props: { readonly namePrefix: string; readonly availabilityZones: string[]; readonly settings: NetworkSettings },
+): NetworkPlacement {
+  const { existing, vpcCidr, publicSubnetCidrs, privateSubnetCidrs, natGateways } = props.settings;
+  if (existing) return new ExistingNetwork(scope, id, existing);
+  return new Network(scope, id, { namePrefix: props.namePrefix, availabilityZones: props.availabilityZones, vpcCidr, publicSubnetCidrs, privateSubnetCidrs, natGateways });
 }

@@ -10,6 +10,8 @@ import { SnsTopicSubscription } from "@cdktf/provider-aws/lib/sns-topic-subscrip
 import { EncryptionKey } from "../security/encryption-key";
 import { PolicyStatement, ServiceRole } from "../security/iam";
 import { physicalName } from "../core/naming";
+import { renderAtSynth } from "../core/render-at-synth";
+import { stackOutput } from "../core/stack-output";
 
 /** What CodeDeploy announces on the release topic. */
 export const DEPLOYMENT_TRIGGER_EVENTS = ["DeploymentStart", "DeploymentSuccess", "DeploymentFailure", "DeploymentStop", "DeploymentRollback"] as const;
@@ -26,17 +28,21 @@ export interface ReleaseNotificationsProps {
 
 /**
  * One SNS topic for release events: CodeDeploy's deployment triggers and, with CodePipeline, failed and
- * succeeded pipeline executions through an EventBridge rule. Its policy admits those publishers only.
+ * succeeded pipeline executions through an EventBridge rule. Its policy admits those publishers only:
+ * each registers itself (`grantPublish`, `announcePipeline`), and the policy is written when the stack
+ * is synthesized.
  */
 export class ReleaseNotifications extends Construct {
   readonly topic: SnsTopic;
-  /** The rule that forwards pipeline executions' outcomes, with CodePipeline. */
+  /** The rule that forwards pipeline executions' outcomes, once a pipeline is announced here. */
   pipelineRule?: CloudwatchEventRule;
+  private readonly appName: string;
   private readonly encryptionKey?: EncryptionKey;
   private readonly publishers: ServiceRole[] = [];
 
   constructor(scope: Construct, id: string, props: ReleaseNotificationsProps) {
     super(scope, id);
+    this.appName = props.appName;
     this.encryptionKey = props.encryptionKey;
     this.topic = new SnsTopic(this, "topic", {
       name: physicalName("snsTopic", props.appName, "releases"),
@@ -45,6 +51,8 @@ export class ReleaseNotifications extends Construct {
     (props.emails ?? []).forEach((email, i) => {
       new SnsTopicSubscription(this, `email-${i}`, { topicArn: this.topic.arn, protocol: "email", endpoint: email });
     });
+    stackOutput(this, "release_topic_arn", this.topic.arn, "SNS topic announcing deployments and pipeline outcomes (subscribers confirm by e-mail once)");
+    renderAtSynth(this, () => this.admitPublishers());
   }
 
   /** Lets a CodeDeploy service role publish its deployment group's triggers here. */
@@ -55,9 +63,9 @@ export class ReleaseNotifications extends Construct {
   }
 
   /** Forwards the pipeline's failed and succeeded executions to the topic. */
-  announcePipeline(pipeline: Codepipeline, ruleName: string): void {
-    this.pipelineRule = new CloudwatchEventRule(this, "pipeline-rule", {
-      name: physicalName("eventRule", ruleName),
+  announcePipeline(pipeline: Codepipeline): void {
+    const rule = new CloudwatchEventRule(this, "pipeline-rule", {
+      name: physicalName("eventRule", this.appName, "pipeline-outcome"),
       description: "Pipeline executions that failed or succeeded, to the release topic",
       // jsonencode, not JSON.stringify: a reference inside a JSON string literal breaks the HCL rendering (`cdktf synth --hcl`, `npm run export`).
       eventPattern: Fn.jsonencode({
@@ -66,8 +74,9 @@ export class ReleaseNotifications extends Construct {
         detail: { pipeline: [pipeline.name], state: [...PIPELINE_NOTICE_STATES] },
       }),
     });
+    this.pipelineRule = rule;
     new CloudwatchEventTarget(this, "pipeline-target", {
-      rule: this.pipelineRule.name,
+      rule: rule.name,
       arn: this.topic.arn,
       inputTransformer: {
         inputPaths: { pipeline: "$.detail.pipeline", state: "$.detail.state", execution: "$.detail.execution-id", region: "$.region" },
@@ -75,10 +84,12 @@ export class ReleaseNotifications extends Construct {
           '"Pipeline <pipeline>: execution <execution> <state>. https://<region>.console.aws.amazon.com/codesuite/codepipeline/pipelines/<pipeline>/executions/<execution>/timeline"',
       },
     });
+    // EventBridge encrypts what it publishes to an encrypted topic with the topic's key.
+    this.encryptionKey?.admitEventRule(rule.arn);
   }
 
-  /** The topic policy: exactly the publishers granted above, and the pipeline rule. Call once, after them all. */
-  admitPublishers(): void {
+  /** The topic policy: exactly the publishers registered above, and the pipeline rule. */
+  private admitPublishers(): void {
     const statements: PolicyStatement[] = [];
     if (this.publishers.length) {
       statements.push({

@@ -4,6 +4,7 @@ import { DataAwsS3Object } from "@cdktf/provider-aws/lib/data-aws-s3-object";
 import { DataAwsS3Objects } from "@cdktf/provider-aws/lib/data-aws-s3-objects";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { StackConfig } from "../config";
+import { localStatePath } from "../provider/aws-provider";
 
 /** Name of the output that records, in the state, the settings a running stack must keep. */
 export const SHAPE_OUTPUT = "running_stack_shape";
@@ -202,9 +203,4 @@ export class RunningStackGuard extends Construct {
     });
     return `length(${state.fqn}) > 0 ? ${state.fqn}[0].body : "{}"`;
   }
-}
-
-/** Where the local backend keeps the state: the configured path, or cdktf's default in the project root. */
-export function localStatePath(config: StackConfig): string {
-  return config.localStatePath ?? `${process.cwd()}/terraform.${config.appName}.tfstate`;
 }

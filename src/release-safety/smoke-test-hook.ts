@@ -9,7 +9,7 @@ import { SecurityGroup } from "@cdktf/provider-aws/lib/security-group";
 import { VpcSecurityGroupEgressRule } from "@cdktf/provider-aws/lib/vpc-security-group-egress-rule";
 import { EncryptionKey } from "../security/encryption-key";
 import { arnInAccountOf, logWriteStatement, ServiceRole } from "../security/iam";
-import { physicalName } from "../core/naming";
+import { logGroupName, physicalName } from "../core/naming";
 import { functionZip } from "./function-zip";
 import { SMOKE_TEST_DEFAULTS } from "./release-safety-config";
 import { SERVICE_DEFAULTS } from "../service/service-config";
@@ -78,7 +78,7 @@ export class SmokeTestHook extends Construct {
     // Lambda's own log group name for the function (/aws/lambda/<name>), created here rather than by Lambda
     // on the first run, so that it has a retention and is destroyed with the stack.
     this.logGroup = new CloudwatchLogGroup(this, "logs", {
-      name: physicalName("logGroup", `/aws/lambda/${name}`),
+      name: logGroupName("function", name),
       retentionInDays: props.logRetentionDays ?? SERVICE_DEFAULTS.logRetentionDays,
       kmsKeyId: props.encryptionKey?.keyArn,
     });

@@ -5,7 +5,8 @@ import { KmsAlias } from "@cdktf/provider-aws/lib/kms-alias";
 import { KmsKey } from "@cdktf/provider-aws/lib/kms-key";
 import { KmsKeyPolicy } from "@cdktf/provider-aws/lib/kms-key-policy";
 import { ServiceRole } from "./iam";
-import { physicalName } from "../core/naming";
+import { LOG_GROUP_PATHS, physicalName } from "../core/naming";
+import { renderAtSynth } from "../core/render-at-synth";
 
 /** The services that encrypt with the key on a caller's behalf. */
 export const KEY_USING_SERVICES = ["ecr", "s3", "rds", "secretsmanager", "sns"] as const;
@@ -26,6 +27,8 @@ export class EncryptionKey extends Construct {
   /** The key this stack created; undefined for an existing one. */
   readonly key?: KmsKey;
   private readonly props: EncryptionKeyProps;
+  private accountArn?: string;
+  private readonly eventRuleArns: string[] = [];
 
   constructor(scope: Construct, id: string, props: EncryptionKeyProps) {
     super(scope, id);
@@ -41,18 +44,36 @@ export class EncryptionKey extends Construct {
     });
     new KmsAlias(this, "alias", { name: physicalName("kmsAlias", `alias/${props.appName}`), targetKeyId: this.key.keyId });
     this.keyArn = this.key.arn;
+    renderAtSynth(this, () => this.writePolicy());
+  }
+
+  /**
+   * Names the account in the key policy by an ARN in it (so planning needs no account lookup): the first
+   * ARN registered is used; any ARN of the stack's account will do.
+   */
+  useAccountOf(arn: string): void {
+    this.accountArn ??= arn;
+  }
+
+  /** Lets EventBridge use the key for what this rule publishes to an encrypted topic. */
+  admitEventRule(ruleArn: string): void {
+    this.eventRuleArns.push(ruleArn);
   }
 
   /**
    * Replaces the created key's default policy: the account administers the key; its principals may use
-   * it only through the services that need it; CloudWatch Logs may use it for this app's log groups.
-   * `accountArn` is any ARN in the account (so no account lookup is needed to plan).
+   * it only through the services that need it; CloudWatch Logs may use it for this app's log groups;
+   * EventBridge for the rules admitted.
    */
-  restrictTo(accountArn: string, logGroupPrefixes: string[], eventRuleArns: string[] = []): void {
+  private writePolicy(): void {
     if (!this.key) return;
+    const accountArn = this.accountArn;
+    if (!accountArn) throw new Error(`EncryptionKey ${this.node.path}: no ARN of the account was registered (useAccountOf)`);
     const part = (i: number) => Fn.element(Fn.split(":", accountArn), i);
     const root = Fn.format("arn:%s:iam::%s:root", [part(1), part(4)]);
     const region = this.props.region;
+    const logGroupPrefixes = Object.values(LOG_GROUP_PATHS).map((path) => `${path}${this.props.appName}-`);
+    const eventRuleArns = this.eventRuleArns;
     const document = new DataAwsIamPolicyDocument(this, "policy-doc", {
       statement: [
         {

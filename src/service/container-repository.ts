@@ -4,6 +4,7 @@ import { EcrRepository } from "@cdktf/provider-aws/lib/ecr-repository";
 import { EncryptionKey } from "../security/encryption-key";
 import { ServiceRole } from "../security/iam";
 import { CONTAINER_REPOSITORY_DEFAULTS } from "./container-repository-config";
+import { stackOutput } from "../core/stack-output";
 
 export interface ContainerRepositoryProps {
   /** Repository name. */
@@ -39,6 +40,7 @@ export class ContainerRepository extends Construct {
       repository: this.repository.name,
       policy: JSON.stringify(lifecyclePolicy(props.untaggedExpiryDays ?? CONTAINER_REPOSITORY_DEFAULTS.untaggedExpiryDays, props.maxImageCount ?? CONTAINER_REPOSITORY_DEFAULTS.maxImageCount)),
     });
+    stackOutput(this, "ecr_repository_url", this.repository.repositoryUrl, "Push images here (the pipeline does)");
   }
 
   /** Lets the role pull images (the ECS execution role). */

@@ -13,7 +13,7 @@ import { ContainerRepository } from "./container-repository";
 import { EncryptionKey } from "../security/encryption-key";
 import { BlueGreenLoadBalancer } from "../network/load-balancer";
 import { logWriteStatement, ServiceRole } from "../security/iam";
-import { physicalName } from "../core/naming";
+import { logGroupName, physicalName } from "../core/naming";
 import { SERVICE_DEFAULTS } from "./service-config";
 
 export interface AutoScalingSettings {
@@ -21,6 +21,13 @@ export interface AutoScalingSettings {
   readonly maxCapacity: number;
   /** Average CPU utilisation to hold, percent. */
   readonly targetCpuPercent: number;
+}
+
+/** How deployments of the service are run: the ECS deployment controller, and the fields each deployment sets. */
+export interface ServiceDeploymentController {
+  readonly type: "CODE_DEPLOY" | "ECS";
+  /** Service fields every deployment sets, which Terraform must leave as the last deployment set them. */
+  readonly ignoredFields: string[];
 }
 
 export interface FargateServiceProps {
@@ -33,6 +40,8 @@ export interface FargateServiceProps {
   /** Give tasks a public IP (only when they run in public subnets). @default false */
   readonly assignPublicIp?: boolean;
   readonly loadBalancer: BlueGreenLoadBalancer;
+  /** Who deploys new revisions (the traffic control). */
+  readonly controller: ServiceDeploymentController;
   /** Repository the execution role may pull from. */
   readonly repository: ContainerRepository;
   readonly containerName: string;
@@ -60,8 +69,8 @@ export interface FargateServiceProps {
 }
 
 /**
- * ECS cluster and Fargate service under the CODE_DEPLOY deployment controller, with its task definition,
- * roles, log group and a security group that admits only the load balancer.
+ * ECS cluster and Fargate service under the traffic control's deployment controller, with its task
+ * definition, roles, log group and a security group that admits only the load balancer.
  */
 export class FargateService extends Construct {
   readonly cluster: EcsCluster;
@@ -93,7 +102,7 @@ export class FargateService extends Construct {
       setting: [{ name: "containerInsights", value: props.containerInsights ?? SERVICE_DEFAULTS.containerInsights }],
     });
     this.logGroup = new CloudwatchLogGroup(this, "logs", {
-      name: physicalName("logGroup", `/ecs/${app}`),
+      name: logGroupName("service", app),
       retentionInDays: props.logRetentionDays ?? SERVICE_DEFAULTS.logRetentionDays,
       kmsKeyId: props.encryptionKey?.keyArn,
     });
@@ -104,6 +113,7 @@ export class FargateService extends Construct {
       description: "ECS agent: pull the image, write logs",
     });
     props.repository.grantPull(this.executionRole);
+    props.encryptionKey?.useAccountOf(this.executionRole.role.arn);
     this.executionRole.addPolicy("logs", [logWriteStatement(this.logGroup)]);
     this.taskRole = new ServiceRole(this, "task-role", {
       name: physicalName("iamRole", app, "ecs-task"),
@@ -175,9 +185,7 @@ export class FargateService extends Construct {
       cidrIpv4: "0.0.0.0/0",
     });
 
-    // What CodeDeploy owns on a live CODE_DEPLOY service: AWS refuses UpdateService for these, and every
-    // deployment sets them from its AppSpec (the next deployment carries a changed value).
-    const ignoreChanges = ["task_definition", "load_balancer", "network_configuration", "platform_version"];
+    const ignoreChanges = [...props.controller.ignoredFields];
     if (props.autoScaling) ignoreChanges.push("desired_count");
     this.service = new EcsService(this, "service", {
       name: physicalName("ecsService", app),
@@ -185,7 +193,7 @@ export class FargateService extends Construct {
       taskDefinition: this.taskDefinition.arn,
       desiredCount: props.autoScaling ? props.autoScaling.minCapacity : props.desiredCount ?? SERVICE_DEFAULTS.desiredCount,
       launchType: "FARGATE",
-      deploymentController: { type: "CODE_DEPLOY" },
+      deploymentController: { type: props.controller.type },
       loadBalancer: [
         {
           targetGroupArn: props.loadBalancer.blueTargetGroup.arn,

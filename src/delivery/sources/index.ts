@@ -1,15 +1,22 @@
 import { Construct } from "constructs";
-import { StackConfig } from "../../config";
+import { stackOutput } from "../../core/stack-output";
 import { CodeCommitSource } from "./codecommit-source";
 import { CodeStarConnectionSource } from "./codestar-connection-source";
 import { GitHubOAuthSource } from "./github-oauth-source";
 import { PipelineSource, SourceContext } from "./pipeline-source";
 import { S3Source } from "./s3-source";
+import { SourceSettings } from "./source-config";
 
 export type { PipelineSource, SourceContext } from "./pipeline-source";
 
-/** Builds the source construct the config's `source.kind` names. */
-export function createSource(scope: Construct, source: NonNullable<StackConfig["source"]>, context: SourceContext): PipelineSource {
+/** Builds the source construct the config's `source.kind` names, with the outputs a user needs to finish setting it up. */
+export function createSource(scope: Construct, source: SourceSettings, context: SourceContext): PipelineSource {
+  const created = sourceOfKind(scope, source, context);
+  for (const [name, output] of Object.entries(created.outputs)) stackOutput(scope, name, output.value, output.description);
+  return created;
+}
+
+function sourceOfKind(scope: Construct, source: SourceSettings, context: SourceContext): PipelineSource {
   switch (source.kind) {
     case "codestar":
       return new CodeStarConnectionSource(scope, "source", { context, ...source });

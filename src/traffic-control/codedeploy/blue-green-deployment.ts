@@ -2,14 +2,15 @@ import { Fn, Token } from "cdktf";
 import { Construct } from "constructs";
 import { CodedeployApp } from "@cdktf/provider-aws/lib/codedeploy-app";
 import { CodedeployDeploymentGroup } from "@cdktf/provider-aws/lib/codedeploy-deployment-group";
-import { ArtifactBucket } from "../../delivery/artifact-bucket";
-import { FargateService } from "../../service/fargate-service";
-import { passRoleStatement, PolicyStatement, ServiceRole, siblingArn } from "../../security/iam";
-import { BlueGreenLoadBalancer } from "../../network/load-balancer";
+import { CodepipelineStageAction } from "@cdktf/provider-aws/lib/codepipeline";
 import { physicalName } from "../../core/naming";
+import { stackOutput } from "../../core/stack-output";
+import { BlueGreenLoadBalancer } from "../../network/load-balancer";
+import { DEPLOYMENT_TRIGGER_EVENTS, ReleaseNotifications } from "../../release-safety/release-notifications";
+import { arnInAccountOf, passRoleStatement, PolicyStatement, ServiceRole, siblingArn } from "../../security/iam";
+import { FargateService } from "../../service/fargate-service";
+import { DeployFiles, DeploymentTarget, EnvironmentDeployment, LifecycleHook, RevisionStore } from "../traffic-control";
 import { DEPLOYMENT_DEFAULTS, ECS_LIFECYCLE_EVENTS, EcsLifecycleEvent } from "./deployment-config";
-import { ReleaseNotifications, DEPLOYMENT_TRIGGER_EVENTS } from "../../release-safety/release-notifications";
-import { arnInAccountOf } from "../../security/iam";
 import { TrafficShiftingConfig, TrafficShiftingConfigProps } from "./traffic-shifting-config";
 
 export interface BlueGreenDeploymentProps {
@@ -19,8 +20,8 @@ export interface BlueGreenDeploymentProps {
   readonly application: CodedeployApp;
   readonly service: FargateService;
   readonly loadBalancer: BlueGreenLoadBalancer;
-  /** Bucket holding revisions CodeDeploy reads (the pipeline's); none when a workflow passes the appspec inline. */
-  readonly artifacts?: ArtifactBucket;
+  /** The environment's name, for its output. */
+  readonly environmentName: string;
   /** @default DEPLOYMENT_DEFAULTS.deploymentConfigName */
   readonly deploymentConfigName?: string;
   /** A custom canary or linear shift: the group gets its own deployment config, and deploymentConfigName is ignored. */
@@ -37,7 +38,7 @@ export interface BlueGreenDeploymentProps {
   readonly terminationWaitMinutes?: number;
   /**
    * Lambda functions CodeDeploy invokes at lifecycle events (name, name:alias or ARN). They go into the
-   * AppSpec (`appSpecHooks`), where CodeDeploy reads them; the group's role may invoke exactly these.
+   * AppSpec (`hooks`, rendered by `appSpecHooksLine`), where CodeDeploy reads them; the group's role may invoke exactly these.
    * @default none
    */
   readonly hooks?: Partial<Record<EcsLifecycleEvent, string>>;
@@ -54,17 +55,19 @@ export class EcsDeploymentApplication extends Construct {
   constructor(scope: Construct, id: string, props: { readonly name: string }) {
     super(scope, id);
     this.application = new CodedeployApp(this, "app", { name: props.name, computePlatform: "ECS" });
+    stackOutput(this, "codedeploy_application", this.application.name, "CodeDeploy application");
   }
 }
 
 /** CodeDeploy BLUE_GREEN deployment group with traffic control over both listeners of one environment. */
-export class BlueGreenDeployment extends Construct {
+export class BlueGreenDeployment extends Construct implements EnvironmentDeployment {
   readonly application: CodedeployApp;
   readonly deploymentGroup: CodedeployDeploymentGroup;
   readonly role: ServiceRole;
   readonly deploymentConfigName: string;
-  /** The `Hooks:` line every AppSpec for this group carries (CodeDeploy reads hooks from the AppSpec only); "" without hooks. */
-  readonly appSpecHooks: string;
+  readonly target: DeploymentTarget;
+  /** The hooks every AppSpec for this group names (CodeDeploy reads hooks from the AppSpec only), in CodeDeploy's order. */
+  readonly hooks: ReadonlyArray<LifecycleHook>;
 
   constructor(scope: Construct, id: string, props: BlueGreenDeploymentProps) {
     super(scope, id);
@@ -111,11 +114,11 @@ export class BlueGreenDeployment extends Construct {
       },
       passRoleStatement([service.executionRole.role, service.taskRole.role], "ecs-tasks.amazonaws.com"),
     ]);
-    props.artifacts?.grantRead(this.role);
 
     // Physical ARNs in this account and region, derived from the cluster's so planning needs no lookup.
     const inAccount = (service: string, resource: string) => arnInAccountOf(props.service.cluster.arn, service, resource);
     const hooks = ECS_LIFECYCLE_EVENTS.flatMap((event) => (props.hooks?.[event] ? [[event, props.hooks[event]!] as const] : []));
+    this.hooks = hooks.map(([event, functionName]) => ({ event, functionName }));
     const alarmNames = props.alarmNames ?? [];
     const readAndInvoke: PolicyStatement[] = [];
     if (hooks.length) {
@@ -134,8 +137,6 @@ export class BlueGreenDeployment extends Construct {
     }
     if (readAndInvoke.length) this.role.addPolicy("hooks-and-alarms", readAndInvoke);
     props.notifications?.grantPublish(this.role);
-    // The AppSpec's Hooks line (YAML flow style, which is JSON): empty when there are no hooks.
-    this.appSpecHooks = hooks.length ? `Hooks: ${Fn.jsonencode(hooks.map(([event, fn]) => ({ [event]: fn })))}` : "";
 
     this.application = props.application;
     const manual = (props.trafficReroute ?? DEPLOYMENT_DEFAULTS.trafficReroute) === "manual";
@@ -172,5 +173,34 @@ export class BlueGreenDeployment extends Construct {
         },
       },
     });
+    this.target = { application: this.application.name, deploymentGroup: this.deploymentGroup.deploymentGroupName };
+    stackOutput(this, `${props.environmentName}_deployment_group`, this.target.deploymentGroup, `${props.environmentName}: CodeDeploy deployment group`);
+  }
+
+  /** CodeDeploy's role reads the revision (task definition and AppSpec) the pipeline stored. */
+  grantRevisionRead(store: RevisionStore): void {
+    store.grantRead(this.role);
+  }
+
+  /** CodePipeline's CodeDeployToECS action: registers the rendered task definition and deploys with the rendered AppSpec. */
+  pipelineDeployAction(files: DeployFiles): CodepipelineStageAction {
+    return {
+      name: "Deploy",
+      category: "Deploy",
+      owner: "AWS",
+      provider: "CodeDeployToECS",
+      version: "1",
+      inputArtifacts: [files.artifact],
+      configuration: {
+        ApplicationName: this.target.application,
+        DeploymentGroupName: this.target.deploymentGroup,
+        TaskDefinitionTemplateArtifact: files.artifact,
+        TaskDefinitionTemplatePath: files.taskDefinitionFile,
+        AppSpecTemplateArtifact: files.artifact,
+        AppSpecTemplatePath: files.appSpecFile,
+        Image1ArtifactName: files.artifact,
+        Image1ContainerName: files.imagePlaceholder,
+      },
+    };
   }
 }

@@ -1,0 +1,131 @@
+import { Fn } from "cdktf";
+import { DeploymentEnvironment } from "../environment/deployment-environment";
+import { NetworkPlacement } from "../network/network";
+import { appSpecHooksLine } from "../traffic-control/codedeploy/appspec";
+import { DeploymentTarget, LifecycleHook } from "../traffic-control/traffic-control";
+
+/**
+ * What the application repository's deploy files (app-repo-sample/: the buildspec and its templates, or
+ * the GitHub workflow) receive for one environment: its task definition, container, network placement,
+ * service and deployment. Built once, here, and rendered for either delivery.
+ */
+export interface EnvironmentContract {
+  readonly environment: string;
+  readonly taskDefinition: {
+    readonly family: string;
+    readonly executionRoleArn: string;
+    readonly taskRoleArn: string;
+    /** Fargate CPU units. */
+    readonly cpu: number;
+    /** MiB. */
+    readonly memory: number;
+    readonly logGroupName: string;
+  };
+  readonly container: {
+    readonly name: string;
+    readonly port: number;
+    /** The plain environment, as ECS lists it. */
+    readonly environment: ReadonlyArray<{ readonly name: string; readonly value: string }>;
+    /** Secret references (ARNs), never values: ECS reads them when a task starts. */
+    readonly secrets: ReadonlyArray<{ readonly name: string; readonly valueFrom: string }>;
+  };
+  readonly network: { readonly subnetIds: string[]; readonly securityGroupIds: string[]; readonly assignPublicIp: boolean };
+  readonly service: { readonly cluster: string; readonly service: string };
+  readonly deployment: DeploymentTarget & { readonly hooks: ReadonlyArray<LifecycleHook> };
+}
+
+export function environmentContract(env: DeploymentEnvironment, network: NetworkPlacement): EnvironmentContract {
+  const service = env.service;
+  return {
+    environment: env.name,
+    taskDefinition: {
+      family: service.taskDefinition.family,
+      executionRoleArn: service.executionRole.role.arn,
+      taskRoleArn: service.taskRole.role.arn,
+      cpu: service.cpu,
+      memory: service.memory,
+      logGroupName: service.logGroup.name,
+    },
+    container: { name: service.containerName, port: service.containerPort, environment: service.environment, secrets: service.secrets },
+    network: { subnetIds: network.taskSubnetIds, securityGroupIds: [service.securityGroup.id], assignPublicIp: network.assignPublicIp },
+    service: { cluster: service.cluster.name, service: service.service.name },
+    deployment: { ...env.deployment.target, hooks: env.deployment.hooks },
+  };
+}
+
+/** Per-environment values, one object per environment name inside the build's DEPLOY_ENVIRONMENTS (JSON). */
+export const PER_ENVIRONMENT_VARIABLES = [
+  "TASK_FAMILY",
+  "EXECUTION_ROLE_ARN",
+  "TASK_ROLE_ARN",
+  "TASK_CPU",
+  "TASK_MEMORY",
+  "CONTAINER_ENVIRONMENT",
+  "CONTAINER_SECRETS",
+  "LOG_GROUP_NAME",
+  "SUBNET_IDS",
+  "SECURITY_GROUP_IDS",
+  "ASSIGN_PUBLIC_IP",
+  "APPSPEC_HOOKS",
+] as const;
+export type PerEnvironmentVariable = (typeof PER_ENVIRONMENT_VARIABLES)[number];
+
+/** What buildspec.yml substitutes into taskdef.template.json and appspec.template.yaml for one environment. */
+export function buildspecValues(c: EnvironmentContract): Record<PerEnvironmentVariable, string> {
+  return {
+    TASK_FAMILY: c.taskDefinition.family,
+    EXECUTION_ROLE_ARN: c.taskDefinition.executionRoleArn,
+    TASK_ROLE_ARN: c.taskDefinition.taskRoleArn,
+    TASK_CPU: String(c.taskDefinition.cpu),
+    TASK_MEMORY: String(c.taskDefinition.memory),
+    // The container's plain environment as the JSON list ECS expects, so revisions the pipeline registers keep it.
+    // (Encoded by Terraform: cdktf does not escape quotes in a JSON string literal nested in jsonencode.)
+    CONTAINER_ENVIRONMENT: Fn.jsonencode(c.container.environment),
+    CONTAINER_SECRETS: Fn.jsonencode(c.container.secrets),
+    LOG_GROUP_NAME: c.taskDefinition.logGroupName,
+    ...appSpecNetwork(c),
+    APPSPEC_HOOKS: appSpecHooksLine(c.deployment.hooks),
+  };
+}
+
+/** What the workflow's jobs need besides the environment's contract. */
+export interface WorkflowSettings {
+  readonly region: string;
+  readonly pushRoleArn: string;
+  readonly deployRoleArn: string;
+  /** The GitHub environment the deploy job runs in, when the deploy role trusts one. */
+  readonly githubEnvironment?: string;
+  readonly repositoryUrl: string;
+}
+
+/** Everything app-repo-sample/.github/workflows/deploy.yml reads from `vars.*`, by variable name, to deploy this environment. */
+export function workflowVariables(c: EnvironmentContract, workflow: WorkflowSettings): Record<string, string> {
+  return {
+    AWS_REGION: workflow.region,
+    AWS_PUSH_ROLE_ARN: workflow.pushRoleArn,
+    AWS_DEPLOY_ROLE_ARN: workflow.deployRoleArn,
+    // Only with an environment trust: the deploy job must then run in that GitHub environment.
+    ...(workflow.githubEnvironment ? { DEPLOY_ENVIRONMENT: workflow.githubEnvironment } : {}),
+    ECR_REPOSITORY_URI: workflow.repositoryUrl,
+    TASK_FAMILY: c.taskDefinition.family,
+    CONTAINER_NAME: c.container.name,
+    CONTAINER_PORT: String(c.container.port),
+    ECS_CLUSTER: c.service.cluster,
+    ECS_SERVICE: c.service.service,
+    CODEDEPLOY_APPLICATION: c.deployment.application,
+    CODEDEPLOY_DEPLOYMENT_GROUP: c.deployment.deploymentGroup,
+    // The AppSpec's network configuration: a NAT mode or zone change reaches the tasks with the next run.
+    ...appSpecNetwork(c),
+    // The AppSpec's lifecycle hooks line (the smoke test and deployment.hooks); empty without hooks.
+    APPSPEC_HOOKS: appSpecHooksLine(c.deployment.hooks),
+  };
+}
+
+/** The AppSpec's AwsvpcConfiguration, as its template's lists and flag read them. */
+function appSpecNetwork(c: EnvironmentContract): { SUBNET_IDS: string; SECURITY_GROUP_IDS: string; ASSIGN_PUBLIC_IP: string } {
+  return {
+    SUBNET_IDS: Fn.join(",", c.network.subnetIds),
+    SECURITY_GROUP_IDS: c.network.securityGroupIds.join(","),
+    ASSIGN_PUBLIC_IP: c.network.assignPublicIp ? "ENABLED" : "DISABLED",
+  };
+}
