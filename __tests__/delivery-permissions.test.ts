@@ -4,7 +4,7 @@ import { parse as parseYaml } from "yaml";
 import { githubActionsOf, pipelineOf, resourcesOf, synth, Synthesized, synthFile } from "./helpers";
 import { admitsService, admitsWebIdentity, Call, decide, RoleUnderTest, roleNamed, stackRoles } from "./iam-simulation";
 import { IamPolicy, TerraformValues } from "./terraform-values";
-import { appSpecHooksLine } from "../src/traffic-control/codedeploy/appspec";
+import { appSpecHooksLine } from "../src/traffic-control/appspec";
 
 /**
  * Call by call, as IAM would decide it: every AWS call each principal of a delivery path makes, against

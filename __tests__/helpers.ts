@@ -4,7 +4,7 @@ import { loadConfig, parseConfig, StackConfig } from "../src/config";
 import { CodePipelineDelivery } from "../src/delivery/codepipeline-delivery";
 import { GitHubActionsDelivery } from "../src/delivery/github-actions-delivery";
 import { BlueGreenStack } from "../src/stack";
-import { BlueGreenDeployment } from "../src/traffic-control/codedeploy/blue-green-deployment";
+import { BlueGreenDeployment } from "../src/traffic-control/blue-green-deployment";
 
 export const DEFAULT_CONFIG_RAW = JSON.parse(readFileSync("config/default.json", "utf8")) as Record<string, unknown>;
 

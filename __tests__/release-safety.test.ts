@@ -17,7 +17,7 @@ import { SMOKE_TEST_RUNTIME, SMOKE_TEST_SOURCE_DIR } from "../src/release-safety
 import { pipelineOf, policyDocument, rawConfig, resourceByRef, resourcesOf, roleStatements, synth, Synthesized } from "./helpers";
 import { decide, roleNamed, stackRoles } from "./iam-simulation";
 import { TerraformValues } from "./terraform-values";
-import { appSpecHooksLine } from "../src/traffic-control/codedeploy/appspec";
+import { appSpecHooksLine } from "../src/traffic-control/appspec";
 
 const OPEN_TEST_LISTENER = { loadBalancer: { testAllowedCidrs: ["0.0.0.0/0"] } };
 

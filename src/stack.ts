@@ -10,8 +10,8 @@ import { ReleaseNotifications } from "./release-safety/release-notifications";
 import { RunningStackGuard } from "./release-safety/running-stack-guard";
 import { EncryptionKey } from "./security/encryption-key";
 import { ContainerRepository } from "./service/container-repository";
-import { BlueGreenDeployment } from "./traffic-control/codedeploy/blue-green-deployment";
-import { CodeDeployTrafficControl } from "./traffic-control/codedeploy/codedeploy-traffic-control";
+import { BlueGreenDeployment } from "./traffic-control/blue-green-deployment";
+import { CodeDeployTrafficControl } from "./traffic-control/codedeploy-traffic-control";
 
 /** The whole blue/green delivery platform for one application, composed from a validated config. */
 export class BlueGreenStack extends TerraformStack {

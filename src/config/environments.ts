@@ -2,7 +2,7 @@ import { z } from "zod";
 import { approvalSchema } from "../delivery/delivery-config";
 import { LoadBalancerSettings, loadBalancerOverridesSchema } from "../network/load-balancer-config";
 import { ServiceSettings, serviceOverridesSchema } from "../service/service-config";
-import { DeploymentSettings, deploymentOverridesSchema } from "../traffic-control/codedeploy/deployment-config";
+import { DeploymentSettings, deploymentOverridesSchema } from "../traffic-control/deployment-config";
 
 /** One item of `environments`: a name, an optional approval, and overrides of the top-level defaults. */
 export const environmentSchema = z.strictObject({

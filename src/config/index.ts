@@ -3,7 +3,7 @@ import { z } from "zod";
 import { configSchema } from "./schema";
 
 export { SOURCE_KINDS } from "../delivery/sources/source-config";
-export { ECS_DEPLOYMENT_CONFIGS } from "../traffic-control/codedeploy/deployment-config";
+export { ECS_DEPLOYMENT_CONFIGS } from "../traffic-control/deployment-config";
 export type { ResolvedEnvironment } from "./environments";
 
 /** The validated configuration, every default resolved. */

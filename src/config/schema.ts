@@ -10,7 +10,7 @@ import { checkEncryption, encryptionSchema } from "../security/encryption-config
 import { containerRepositorySchema } from "../service/container-repository-config";
 import { checkDatabase, databaseSchema } from "../service/database-config";
 import { checkService, serviceSchema } from "../service/service-config";
-import { checkDeployment, deploymentSchema } from "../traffic-control/codedeploy/deployment-config";
+import { checkDeployment, deploymentSchema } from "../traffic-control/deployment-config";
 import { EnvironmentDefaults, environmentSchema, resolveEnvironment } from "./environments";
 
 /** The whole config: each section's schema (beside the construct it configures), composed. */

@@ -1,7 +1,7 @@
 import { Fn } from "cdktf";
 import { DeploymentEnvironment } from "../environment/deployment-environment";
 import { NetworkPlacement } from "../network/network";
-import { appSpecHooksLine } from "../traffic-control/codedeploy/appspec";
+import { appSpecHooksLine } from "../traffic-control/appspec";
 import { DeploymentTarget, LifecycleHook } from "../traffic-control/traffic-control";
 
 /**

@@ -2,7 +2,7 @@ import { Fn } from "cdktf";
 import { Construct } from "constructs";
 import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group";
 import { CodebuildProject } from "@cdktf/provider-aws/lib/codebuild-project";
-import { ArtifactBucket } from "./artifact-bucket";
+import { ArtifactBucket } from "../storage/artifact-bucket";
 import { ContainerRepository } from "../service/container-repository";
 import { EncryptionKey } from "../security/encryption-key";
 import { buildspecValues, EnvironmentContract, PerEnvironmentVariable } from "./application-contract";

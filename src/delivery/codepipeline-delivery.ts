@@ -7,7 +7,7 @@ import { EncryptionKey } from "../security/encryption-key";
 import { ContainerRepository } from "../service/container-repository";
 import { EnvironmentDeployment, TrafficControl } from "../traffic-control/traffic-control";
 import { environmentContract } from "./application-contract";
-import { ArtifactBucket } from "./artifact-bucket";
+import { ArtifactBucket } from "../storage/artifact-bucket";
 import { BuildProject, BuildProjectProps } from "./build-project";
 import { DeliveryPipeline } from "./delivery-pipeline";
 import { createSource, PipelineSource } from "./sources";

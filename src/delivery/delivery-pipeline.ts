@@ -7,7 +7,7 @@ import { ReleaseNotifications } from "../release-safety/release-notifications";
 import { PolicyStatement, ServiceRole } from "../security/iam";
 import { EnvironmentDeployment, TrafficControl } from "../traffic-control/traffic-control";
 import { ApprovalTopic } from "./approval-topic";
-import { ArtifactBucket } from "./artifact-bucket";
+import { ArtifactBucket } from "../storage/artifact-bucket";
 import { BuildProject } from "./build-project";
 import { PipelineSource } from "./sources/pipeline-source";
 

@@ -1,4 +1,4 @@
-import { deploymentAlarmCount } from "../traffic-control/codedeploy/deployment-config";
+import { deploymentAlarmCount } from "../traffic-control/deployment-config";
 import { StackConfig } from "../config";
 import PRICES from "./prices.json";
 

@@ -4,7 +4,7 @@ import { BlueGreenLoadBalancer } from "../network/load-balancer";
 import { ReleaseNotifications } from "../release-safety/release-notifications";
 import { PolicyStatement, ServiceRole } from "../security/iam";
 import { FargateService, ServiceDeploymentController } from "../service/fargate-service";
-import { DeploymentSettings } from "./codedeploy/deployment-config";
+import { DeploymentSettings } from "./deployment-config";
 
 /**
  * Who shifts traffic from the running tasks to a new revision, and everything that follows from it: how

@@ -1,6 +1,6 @@
 import { Construct } from "constructs";
 import { CodepipelineStageAction } from "@cdktf/provider-aws/lib/codepipeline";
-import { ArtifactBucket } from "../artifact-bucket";
+import { ArtifactBucket } from "../../storage/artifact-bucket";
 import { s3ArnInPartitionOf, ServiceRole } from "../../security/iam";
 import { physicalName } from "../../core/naming";
 import { PipelineSourceBase, sourceStageAction, SourceContext, SourceOutput } from "./pipeline-source";

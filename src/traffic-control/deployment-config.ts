@@ -1,12 +1,12 @@
 import { z } from "zod";
-import { addIssue, allOptional, Issues, minutes, withDefaults } from "../../core/schema-fields";
+import { addIssue, allOptional, Issues, minutes, withDefaults } from "../core/schema-fields";
 import {
   releaseAlarmCount,
   releaseAlarmsOverridesSchema,
   releaseAlarmsSchema,
   smokeTestOverridesSchema,
   smokeTestSchema,
-} from "../../release-safety/release-safety-config";
+} from "../release-safety/release-safety-config";
 
 /** CodeDeploy's predefined ECS deployment configurations (AWS has no others without a custom config). */
 export const ECS_DEPLOYMENT_CONFIGS = [

@@ -1,5 +1,5 @@
 import { Fn } from "cdktf";
-import { LifecycleHook } from "../traffic-control";
+import { LifecycleHook } from "./traffic-control";
 
 /**
  * The AppSpec's `Hooks:` line for these lifecycle hooks, in YAML flow style (which is JSON): what the

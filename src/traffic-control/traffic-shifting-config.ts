@@ -1,6 +1,6 @@
 import { Construct } from "constructs";
 import { CodedeployDeploymentConfig } from "@cdktf/provider-aws/lib/codedeploy-deployment-config";
-import { physicalName } from "../../core/naming";
+import { physicalName } from "../core/naming";
 
 export interface TrafficShiftingConfigProps {
   /** Prefix of the physical name: the app name, and the environment's. */

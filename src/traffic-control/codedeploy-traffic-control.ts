@@ -1,8 +1,8 @@
 import { Construct } from "constructs";
-import { physicalName } from "../../core/naming";
-import { passRoleStatement, PolicyStatement, siblingArn } from "../../security/iam";
-import { ServiceDeploymentController } from "../../service/fargate-service";
-import { DeployedEnvironment, EnvironmentDeploymentProps, TrafficControl } from "../traffic-control";
+import { physicalName } from "../core/naming";
+import { passRoleStatement, PolicyStatement, siblingArn } from "../security/iam";
+import { ServiceDeploymentController } from "../service/fargate-service";
+import { DeployedEnvironment, EnvironmentDeploymentProps, TrafficControl } from "./traffic-control";
 import { BlueGreenDeployment, EcsDeploymentApplication } from "./blue-green-deployment";
 
 /**
