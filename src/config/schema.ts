@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { addIssue, Issues } from "../core/schema-fields";
-import { artifactsSchema, buildSchema, deliverySchema } from "../delivery/delivery-config";
+import { buildSchema, deliverySchema } from "../delivery/delivery-config";
 import { sourceSchema } from "../delivery/sources/source-config";
 import { checkLoadBalancer, loadBalancerSchema } from "../network/load-balancer-config";
 import { checkNetwork, networkSchema } from "../network/network-config";
@@ -8,6 +8,7 @@ import { providerFields } from "../provider/provider-config";
 import { notificationsSchema } from "../release-safety/release-safety-config";
 import { checkEncryption, encryptionSchema } from "../security/encryption-config";
 import { containerRepositorySchema } from "../service/container-repository-config";
+import { artifactsSchema } from "../storage/artifact-bucket-config";
 import { checkDatabase, databaseSchema } from "../service/database-config";
 import { checkService, serviceSchema } from "../service/service-config";
 import { checkDeployment, deploymentSchema } from "../traffic-control/deployment-config";

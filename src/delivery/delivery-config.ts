@@ -37,13 +37,6 @@ export const deliverySchema = z
 export type DeliverySettings = z.output<typeof deliverySchema>;
 export type GitHubActionsSettings = Extract<DeliverySettings, { mode: "github-actions" }>;
 
-/** Defaults of the `artifacts` section: the pipeline's artifact bucket. */
-export const ARTIFACT_BUCKET_DEFAULTS = { forceDestroy: false, noncurrentVersionExpirationDays: 30 };
-
-export const artifactsSchema = z
-  .strictObject(withDefaults({ forceDestroy: z.boolean(), noncurrentVersionExpirationDays: z.number().int().min(1) }, ARTIFACT_BUCKET_DEFAULTS))
-  .prefault({});
-
 /** Defaults of the `build` section: the CodeBuild project (testCommand has none: no test run). */
 export const BUILD_DEFAULTS = {
   computeType: "BUILD_GENERAL1_SMALL" as const,

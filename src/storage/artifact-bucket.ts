@@ -9,7 +9,7 @@ import { S3BucketServerSideEncryptionConfigurationA } from "@cdktf/provider-aws/
 import { S3BucketVersioningA } from "@cdktf/provider-aws/lib/s3-bucket-versioning";
 import { EncryptionKey } from "../security/encryption-key";
 import { ServiceRole } from "../security/iam";
-import { ARTIFACT_BUCKET_DEFAULTS } from "../delivery/delivery-config";
+import { ARTIFACT_BUCKET_DEFAULTS } from "./artifact-bucket-config";
 
 export interface ArtifactBucketProps {
   /** Bucket name prefix (Terraform appends a unique suffix; at most 37 characters). */

@@ -10,7 +10,7 @@ import { DeploymentSettings } from "./deployment-config";
  * Who shifts traffic from the running tasks to a new revision, and everything that follows from it: how
  * the ECS service and its listeners are handed over, what a deployment of one environment is made of,
  * what a deployer may do, and what the application repository's deploy files send. CodeDeploy is the one
- * implementation today (`codedeploy/`); README's Layout says what an ECS-native one adds.
+ * implementation today (`CodeDeployTrafficControl` and the modules beside it); README's Layout says what an ECS-native one adds.
  */
 export interface TrafficControl<D extends EnvironmentDeployment = EnvironmentDeployment> {
   /** The ECS service's deployment controller, and the service fields each deployment sets. */
