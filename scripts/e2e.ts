@@ -3,6 +3,9 @@
  * the wiring is checked through the AWS SDK, a blue/green deployment is simulated and must leave a
  * plan with no changes, then everything is destroyed and checked gone. Ends with "N passed, N failed".
  *
+ * Each stack runs against its own moto, E2E_CONCURRENCY of them side by side (see scripts/lib/pool.ts);
+ * a stack's report is printed when it is done.
+ *
  * Usage: tsx scripts/e2e.ts [config.json ...]   (default: DEFAULT_CONFIGS below)
  */
 import { mkdirSync, readFileSync, rmSync } from "node:fs";
@@ -16,6 +19,7 @@ import { CreateSecretCommand, SecretsManagerClient } from "@aws-sdk/client-secre
 import { PutParameterCommand, SSMClient } from "@aws-sdk/client-ssm";
 import { loadConfig, StackConfig } from "../src/config";
 import { motoClientConfig, startMoto, withMoto } from "./lib/moto";
+import { concurrency, inPool } from "./lib/pool";
 import { initArgs, requireTool, run, RunResult, SCRATCH, synthesize, tail, terraformEnv } from "./lib/tools";
 
 /** The default stack and every example (the two-environment promotion flow among them). */
@@ -145,35 +149,58 @@ async function prepareSecrets(config: StackConfig, clientConfig: ClientConfig): 
   }
 }
 
-async function main(): Promise<void> {
-  requireTool("terraform", ["version"], "install Terraform >= 1.5 (https://developer.hashicorp.com/terraform/install) and put it on PATH");
-  const configs = process.argv.slice(2).length ? process.argv.slice(2) : DEFAULT_CONFIGS;
+type StackResult = Awaited<ReturnType<typeof e2e>>;
+
+/** One stack against a moto of its own: nothing another stack creates shows in its checks. */
+async function e2eOnOwnMoto(config: string): Promise<{ result: StackResult; corrections: string[]; seconds: number }> {
+  const started = Date.now();
   const moto = await startMoto();
-  console.log(`moto on ${moto.endpoint}; corrections active: ${moto.corrections.join(", ")}`);
-  let passed = 0;
-  let failed = 0;
   try {
-    for (const config of configs) {
-      const r = await e2e(config, moto.endpoint);
-      console.log(`\n${config}: ${r.applied} of ${r.planned} resources applied`);
-      console.log("phase                               seconds  result");
-      for (const p of r.phases) console.log(`${p.name.padEnd(36)}${p.seconds.toFixed(1).padStart(7)}  ${p.ok ? "ok" : "FAILED"}  ${p.note}`);
-      console.log("checks:");
-      for (const c of r.checks) console.log(`  ${c.ok ? "ok    " : "FAILED"} ${c.name}${c.detail ? ` — ${c.detail}` : ""}`);
-      console.log("not applied:" + (r.notApplied.length ? "" : " none"));
-      for (const f of r.notApplied) console.log(`  ${f.address}: ${f.reason}`);
-      const outcomes = [...r.phases.map((p) => p.ok), ...r.checks.map((c) => c.ok)];
-      passed += outcomes.filter(Boolean).length;
-      failed += outcomes.filter((ok) => !ok).length;
-    }
-    console.log("\nmoto corrections (scripts/moto/launcher.py):");
-    for (const c of moto.corrections) console.log(`  ${c}`);
-    console.log("CodeStar Connections: answered by the launcher's stand-in (moto has no such API)");
-    console.log("excluded from the test:" + (KNOWN_EXCLUSIONS.length ? "" : " nothing"));
-    for (const [what, why] of KNOWN_EXCLUSIONS) console.log(`  ${what}: ${why}`);
+    return { result: await e2e(config, moto.endpoint), corrections: moto.corrections, seconds: (Date.now() - started) / 1000 };
   } finally {
     moto.stop();
   }
+}
+
+function report(config: string, r: StackResult, seconds: number): { passed: number; failed: number } {
+  console.log(`\n${config}: ${r.applied} of ${r.planned} resources applied (${seconds.toFixed(0)} s on its own moto)`);
+  console.log("phase                               seconds  result");
+  for (const p of r.phases) console.log(`${p.name.padEnd(36)}${p.seconds.toFixed(1).padStart(7)}  ${p.ok ? "ok" : "FAILED"}  ${p.note}`);
+  console.log("checks:");
+  for (const c of r.checks) console.log(`  ${c.ok ? "ok    " : "FAILED"} ${c.name}${c.detail ? ` — ${c.detail}` : ""}`);
+  console.log("not applied:" + (r.notApplied.length ? "" : " none"));
+  for (const f of r.notApplied) console.log(`  ${f.address}: ${f.reason}`);
+  const outcomes = [...r.phases.map((p) => p.ok), ...r.checks.map((c) => c.ok)];
+  return { passed: outcomes.filter(Boolean).length, failed: outcomes.filter((ok) => !ok).length };
+}
+
+async function main(): Promise<void> {
+  requireTool("terraform", ["version"], "install Terraform >= 1.5 (https://developer.hashicorp.com/terraform/install) and put it on PATH");
+  const configs = process.argv.slice(2).length ? process.argv.slice(2) : DEFAULT_CONFIGS;
+  const limit = concurrency();
+  const started = Date.now();
+  console.log(`${configs.length} stacks, ${limit} at a time, each on its own moto`);
+  let passed = 0;
+  let failed = 0;
+  let corrections: string[] = [];
+  await inPool(configs, limit, async (config) => {
+    const run = await e2eOnOwnMoto(config).catch((err: Error) => err);
+    if (run instanceof Error) {
+      console.log(`\n${config}: FAILED before it could report: ${run.message}`);
+      failed += 1;
+      return;
+    }
+    corrections = run.corrections;
+    const counted = report(config, run.result, run.seconds);
+    passed += counted.passed;
+    failed += counted.failed;
+  });
+  console.log("\nmoto corrections (scripts/moto/launcher.py):");
+  for (const c of corrections) console.log(`  ${c}`);
+  console.log("CodeStar Connections: answered by the launcher's stand-in (moto has no such API)");
+  console.log("excluded from the test:" + (KNOWN_EXCLUSIONS.length ? "" : " nothing"));
+  for (const [what, why] of KNOWN_EXCLUSIONS) console.log(`  ${what}: ${why}`);
+  console.log(`e2e: ${configs.length} stacks in ${((Date.now() - started) / 1000).toFixed(0)} s wall clock, ${limit} at a time`);
   console.log(`${passed} passed, ${failed} failed`);
   process.exit(failed === 0 ? 0 : 1);
 }
