@@ -3,6 +3,7 @@ import { SnsTopic } from "@cdktf/provider-aws/lib/sns-topic";
 import { SnsTopicSubscription } from "@cdktf/provider-aws/lib/sns-topic-subscription";
 import { ServiceRole } from "../security/iam";
 import { stackOutput } from "../core/stack-output";
+import { perItem } from "../core/stable-ids";
 
 export interface ApprovalTopicProps {
   /** Topic name. */
@@ -18,9 +19,7 @@ export class ApprovalTopic extends Construct {
   constructor(scope: Construct, id: string, props: ApprovalTopicProps) {
     super(scope, id);
     this.topic = new SnsTopic(this, "topic", { name: props.name });
-    (props.emails ?? []).forEach((email, i) => {
-      new SnsTopicSubscription(this, `email-${i}`, { topicArn: this.topic.arn, protocol: "email", endpoint: email });
-    });
+    perItem(props.emails ?? [], "email", (itemId, email) => new SnsTopicSubscription(this, itemId, { topicArn: this.topic.arn, protocol: "email", endpoint: email }));
     stackOutput(this, "approval_topic_arn", this.topic.arn, "SNS topic announcing approval requests (subscribers confirm by e-mail once)");
   }
 

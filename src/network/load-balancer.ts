@@ -6,6 +6,7 @@ import { SecurityGroup } from "@cdktf/provider-aws/lib/security-group";
 import { VpcSecurityGroupIngressRule } from "@cdktf/provider-aws/lib/vpc-security-group-ingress-rule";
 import { physicalName } from "../core/naming";
 import { LOAD_BALANCER_DEFAULTS } from "./load-balancer-config";
+import { perItem } from "../core/stable-ids";
 
 export interface BlueGreenLoadBalancerProps {
   /** Prefix of every physical name: the app name, and the environment's. */
@@ -154,16 +155,17 @@ export class BlueGreenLoadBalancer extends Construct {
     this.allow(id, description, this.testPort, addresses.map((ip) => `${ip}/32`));
   }
 
+  /** A rule per CIDR, keyed by the CIDR: removing one leaves the others' rules in place. */
   private allow(id: string, description: string, port: number, cidrs: string[]): void {
-    cidrs.forEach((cidr, i) => {
-      new VpcSecurityGroupIngressRule(this, `${id}-${i}`, {
+    perItem(cidrs, id, (itemId, cidr) =>
+      new VpcSecurityGroupIngressRule(this, itemId, {
         securityGroupId: this.securityGroup.id,
         description,
         ipProtocol: "tcp",
         fromPort: port,
         toPort: port,
         cidrIpv4: cidr,
-      });
-    });
+      }),
+    );
   }
 }

@@ -12,6 +12,7 @@ import { PolicyStatement, ServiceRole } from "../security/iam";
 import { physicalName } from "../core/naming";
 import { renderAtSynth } from "../core/render-at-synth";
 import { stackOutput } from "../core/stack-output";
+import { perItem } from "../core/stable-ids";
 
 /** What CodeDeploy announces on the release topic. */
 export const DEPLOYMENT_TRIGGER_EVENTS = ["DeploymentStart", "DeploymentSuccess", "DeploymentFailure", "DeploymentStop", "DeploymentRollback"] as const;
@@ -48,9 +49,7 @@ export class ReleaseNotifications extends Construct {
       name: physicalName("snsTopic", props.appName, "releases"),
       kmsMasterKeyId: props.encryptionKey?.keyArn,
     });
-    (props.emails ?? []).forEach((email, i) => {
-      new SnsTopicSubscription(this, `email-${i}`, { topicArn: this.topic.arn, protocol: "email", endpoint: email });
-    });
+    perItem(props.emails ?? [], "email", (itemId, email) => new SnsTopicSubscription(this, itemId, { topicArn: this.topic.arn, protocol: "email", endpoint: email }));
     stackOutput(this, "release_topic_arn", this.topic.arn, "SNS topic announcing deployments and pipeline outcomes (subscribers confirm by e-mail once)");
     renderAtSynth(this, () => this.admitPublishers());
   }
