@@ -1,10 +1,5 @@
 import { Construct } from "constructs";
-import { DeploymentEnvironment } from "../environment/deployment-environment";
-import { NetworkPlacement } from "../network/network";
-import { ReleaseNotifications } from "../release-safety/release-notifications";
-import { EncryptionKey } from "../security/encryption-key";
-import { ContainerRepository } from "../service/container-repository";
-import { EnvironmentDeployment, TrafficControl } from "../traffic-control/traffic-control";
+import { EnvironmentDeployment } from "../traffic-control/traffic-control";
 import { CodePipelineDelivery, CodePipelineDeliveryProps } from "./codepipeline-delivery";
 import { DeliverySettings } from "./delivery-config";
 import { GitHubActionsDelivery } from "./github-actions-delivery";
@@ -13,22 +8,10 @@ import { SourceSettings } from "./sources/source-config";
 /** How new revisions reach the environments: CodePipeline with CodeBuild, or the repository's GitHub workflow. */
 export type Delivery<D extends EnvironmentDeployment = EnvironmentDeployment> = CodePipelineDelivery<D> | GitHubActionsDelivery<D>;
 
-export interface DeliveryProps<D extends EnvironmentDeployment> {
-  readonly appName: string;
-  readonly region: string;
-  readonly sandbox: boolean;
+/** What either delivery is wired to; `source` is CodePipeline's only. */
+export interface DeliveryProps<D extends EnvironmentDeployment> extends Omit<CodePipelineDeliveryProps<D>, "source"> {
   readonly delivery: DeliverySettings;
-  /** The pipeline's source (CodePipeline only). */
   readonly source?: SourceSettings;
-  readonly artifacts: CodePipelineDeliveryProps<D>["artifacts"];
-  readonly build: CodePipelineDeliveryProps<D>["build"];
-  readonly repository: ContainerRepository;
-  /** In deployment order. */
-  readonly environments: DeploymentEnvironment<D>[];
-  readonly network: NetworkPlacement;
-  readonly trafficControl: TrafficControl<D>;
-  readonly encryptionKey?: EncryptionKey;
-  readonly notifications?: ReleaseNotifications;
 }
 
 /** The delivery `delivery.mode` names, wired to the environments. */
