@@ -63,6 +63,7 @@ async function main(): Promise<void> {
     console.log(`${ok ? "ok    " : "FAILED"} ${name}${detail ? ` — ${detail}` : ""}`);
     return ok;
   };
+  const started = Date.now();
   const moto = await startMoto();
   const env = withMoto(terraformEnv(), moto.endpoint);
   const backend = JSON.stringify({ bucket: BUCKET, key: KEY });
@@ -147,6 +148,7 @@ async function main(): Promise<void> {
     moto.stop();
   }
   const failed = outcomes.filter((o) => !o.ok).length;
+  console.log(`team state: ${((Date.now() - started) / 1000).toFixed(0)} s wall clock`);
   console.log(`${outcomes.length - failed} passed, ${failed} failed`);
   process.exit(failed === 0 ? 0 : 1);
 }
