@@ -33,6 +33,7 @@ const NAMED_FIELDS: Record<string, Record<string, NameKind | "user-given">> = {
   aws_s3_bucket: { bucket_prefix: "bucketPrefix" },
   aws_codestarconnections_connection: { name: "codestarConnection" },
   aws_kms_alias: { name: "kmsAlias" },
+  aws_ssm_parameter: { name: "ssmParameter" },
   aws_appautoscaling_policy: { name: "scalingPolicy" },
   aws_lambda_function: { function_name: "lambdaFunction" },
   aws_cloudwatch_metric_alarm: { alarm_name: "cloudwatchAlarm" },

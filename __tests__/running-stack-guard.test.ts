@@ -1,7 +1,9 @@
 import { describe, expect, it } from "vitest";
 import { DataAwsS3Object } from "@cdktf/provider-aws/lib/data-aws-s3-object";
 import { DataAwsS3Objects } from "@cdktf/provider-aws/lib/data-aws-s3-objects";
-import { SHAPE_OUTPUT, stackShape } from "../src/release-safety/running-stack-guard";
+import { DataAwsSsmParametersByPath } from "@cdktf/provider-aws/lib/data-aws-ssm-parameters-by-path";
+import { SsmParameter } from "@cdktf/provider-aws/lib/ssm-parameter";
+import { SHAPE_OUTPUT, shapeParameterName, stackShape } from "../src/release-safety/running-stack-guard";
 import { parseConfig } from "../src/config";
 import { config, rawConfig, resourcesOf, synth } from "./helpers";
 
@@ -69,5 +71,39 @@ describe("running-stack guard, S3 state in another region", () => {
     for (const data of [...Object.values(tf.data.aws_s3_objects), ...Object.values(tf.data.aws_s3_object)] as Array<{ provider: string }>) {
       expect(data.provider).toBe("aws.state");
     }
+  });
+});
+
+describe("running-stack guard: the record in the account", () => {
+  it("records the same settings as an SSM parameter named after the app", () => {
+    const { json } = synth();
+    expect(json).toHaveResourceWithProperties(SsmParameter, {
+      name: shapeParameterName(config().appName),
+      type: "String",
+      tier: "Standard",
+      value: "${jsonencode(local.running_stack_shape)}",
+    });
+  });
+
+  it("reads the parameter by path (nothing found is no error) and falls back to it only when the state holds no record", () => {
+    const { json, tf } = synth({ sandbox: false });
+    expect(json).toHaveDataSourceWithProperties(DataAwsSsmParametersByPath, { path: `/${config().appName}`, recursive: false });
+    const locals = (tf as any).locals;
+    expect(locals.running_stack_account_record).toContain(`index(data.aws_ssm_parameters_by_path.`);
+    expect(locals.running_stack_account_record).toContain(`"${shapeParameterName(config().appName)}"`);
+    expect(locals.running_stack_recorded).toBe(
+      '${jsondecode(coalesce(lookup(lookup(local.running_stack_state, "outputs", {}), "running_stack_shape", { value = "" }).value, local.running_stack_account_record, "{}"))}',
+    );
+  });
+
+  it("reads nothing from the account in sandbox mode", () => {
+    const { json, tf } = synth({ sandbox: true });
+    expect(json).not.toHaveDataSourceWithProperties(DataAwsSsmParametersByPath, {});
+    expect((tf as any).locals.running_stack_account_record).toBe('${""}');
+  });
+
+  it("refuses at synth settings too large for a standard parameter", () => {
+    const many = Array.from({ length: 40 }, (_, i) => ({ name: `environment-${String(i).padStart(8, "0")}` }));
+    expect(() => synth({ database: { enabled: true }, environments: many })).toThrow(/more than an SSM standard parameter holds \(4096\)/);
   });
 });

@@ -3,12 +3,14 @@
  * file that Terraform writes with a conditional PUT). Proves, in order: a first apply through the S3
  * backend; two applies of a changed config started at once, of which one runs and the other stops on
  * Terraform's lock error, and a plan then shows nothing to do; the running-stack guard refusing
- * NAT -> none from the state it reads in S3; an apply interrupted with SIGINT half-way that a second
+ * NAT -> none from the state it reads in S3, and wherever else the state lives (the backend replaced by an
+ * override file, the state moved without the config following, the stack exported to plain Terraform),
+ * from the record in the account, while a new stack still plans; an apply interrupted with SIGINT half-way that a second
  * apply completes; a lock left by a killed run, refused until `terraform force-unlock` releases it; then
  * a destroy that leaves nothing. Ends with "N passed, N failed".
  */
 import { spawn } from "node:child_process";
-import { mkdirSync, rmSync } from "node:fs";
+import { copyFileSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { CreateBucketCommand, ListObjectsV2Command, PutBucketVersioningCommand, S3Client } from "@aws-sdk/client-s3";
 import { loadConfig } from "../src/config";
@@ -51,6 +53,74 @@ function runInterrupted(args: string[], cwd: string, env: NodeJS.ProcessEnv, sig
       done({ code: code ?? 1, stdout, stderr, seconds: (Date.now() - started) / 1000 });
     });
   });
+}
+
+/** A plan the guard must refuse, naming network.natGateways. */
+function refusesNat(result: RunResult): boolean {
+  return result.code === 1 && /network\.natGateways/.test(result.stdout + result.stderr);
+}
+
+/**
+ * NAT -> none planned where the config does not say the state is: the guard then reads the record the
+ * stack keeps in the account. The config named here keeps local state at a path that holds nothing.
+ */
+async function guardWhereverTheStateLives(
+  runningDir: string,
+  env: NodeJS.ProcessEnv,
+  configEnv: (extra?: NodeJS.ProcessEnv) => NodeJS.ProcessEnv,
+  changed: NodeJS.ProcessEnv,
+): Promise<Outcome[]> {
+  const outcomes: Outcome[] = [];
+  const record = (name: string, result: RunResult, ok: boolean) => outcomes.push({ name, ok, detail: ok ? "" : `exit ${result.code}: ${tail(result, 6)}` });
+  const here = join(WORK, "elsewhere");
+  mkdirSync(here, { recursive: true });
+  const pulled = await run("terraform", ["state", "pull"], { cwd: runningDir, env });
+  const stateCopy = join(here, "pulled.tfstate");
+  writeFileSync(stateCopy, pulled.stdout);
+  const localEnv = (extra: NodeJS.ProcessEnv = {}) =>
+    configEnv({ ...changed, CONFIG__network__natGateways: "none", CONFIG__stateBackend: "null", CONFIG__localStatePath: join(here, "nothing-here.tfstate"), ...extra });
+  const plan = ["plan", "-input=false", "-no-color", "-lock=false"];
+  const mirror = pluginDir();
+  const init = (cwd: string, extra: string[] = []) => run("terraform", ["init", "-input=false", "-no-color", "-reconfigure", ...extra, ...(mirror ? [`-plugin-dir=${mirror}`] : [])], { cwd, env });
+
+  // 1. A team's CI replaces the backend with an override file pointing at its own copy of the state.
+  const overridden = await synthesize(CONFIG, join(here, "override"), localEnv());
+  if (overridden.stackDir) {
+    const copy = join(here, "override.tfstate");
+    copyFileSync(stateCopy, copy);
+    writeFileSync(join(overridden.stackDir, "backend_override.tf.json"), JSON.stringify({ terraform: { backend: { local: { path: copy } } } }));
+    await init(overridden.stackDir);
+    const r = await run("terraform", plan, { cwd: overridden.stackDir, env });
+    record("the guard refuses NAT -> none with the backend replaced by an override file", r, refusesNat(r));
+  }
+  // 2. The state was migrated to another path (terraform init -migrate-state), the config not following.
+  const migrated = await synthesize(CONFIG, join(here, "migrated"), localEnv());
+  if (migrated.stackDir) {
+    const copy = join(here, "migrated.tfstate");
+    copyFileSync(stateCopy, copy);
+    await init(migrated.stackDir, [`-backend-config=path=${copy}`]);
+    const r = await run("terraform", plan, { cwd: migrated.stackDir, env });
+    record("the guard refuses NAT -> none with the state migrated to another path", r, refusesNat(r));
+  }
+  // 3. The stack exported to plain Terraform (npm run export), planned with its state beside it.
+  const exportDir = join(here, "exported");
+  const exported = await run(process.execPath, ["--import", "tsx", "scripts/export.ts", exportDir], { env: localEnv({ CONFIG__localStatePath: "null" }) });
+  if (exported.code === 0) {
+    copyFileSync(stateCopy, join(exportDir, "terraform.bluegreen-demo.tfstate"));
+    await init(exportDir);
+    const r = await run("terraform", plan, { cwd: exportDir, env });
+    record("the guard refuses NAT -> none from the exported HCL", r, refusesNat(r));
+  } else {
+    record("the guard refuses NAT -> none from the exported HCL", exported, false);
+  }
+  // 4. A stack that has never run (another name: no state, no record) still plans.
+  const fresh = await synthesize(CONFIG, join(here, "fresh"), localEnv({ CONFIG__appName: "fresh-app", CONFIG__network__natGateways: "single" }));
+  if (fresh.stackDir) {
+    await init(fresh.stackDir);
+    const r = await run("terraform", plan, { cwd: fresh.stackDir, env });
+    record("a brand-new stack still plans", r, r.code === 0);
+  }
+  return outcomes;
 }
 
 async function main(): Promise<void> {
@@ -112,6 +182,7 @@ async function main(): Promise<void> {
     const noNat = await prepare("no-nat", { ...changed, CONFIG__network__natGateways: "none" });
     const refused = await run("terraform", plan, { cwd: noNat, env });
     check("the guard refuses NAT -> none from the S3 state", refused.code === 1 && /network\.natGateways/.test(refused.stdout + refused.stderr), refused.code === 1 ? "" : `exit ${refused.code}`);
+    outcomes.push(...(await guardWhereverTheStateLives(jobB, env, configEnv, changed)).map((o) => (console.log(`${o.ok ? "ok    " : "FAILED"} ${o.name}${o.detail ? ` — ${o.detail}` : ""}`), o)));
 
     // A second environment is 30-odd creations: interrupt the apply while they run, then apply again.
     const more = { ...changed, CONFIG__environments: JSON.stringify([{ name: "staging" }, { name: "production" }]) };

@@ -16,6 +16,7 @@ import { DescribeLoadBalancersCommand, DescribeTargetGroupsCommand, ElasticLoadB
 import { IAMClient, ListOpenIDConnectProvidersCommand, ListRolesCommand } from "@aws-sdk/client-iam";
 import { DescribeDBInstancesCommand, DescribeDBSnapshotsCommand, RDSClient } from "@aws-sdk/client-rds";
 import { ListBucketsCommand, S3Client } from "@aws-sdk/client-s3";
+import { DescribeParametersCommand, SSMClient } from "@aws-sdk/client-ssm";
 import { Check, ClientConfig } from "./checks";
 import { StateResource } from "./state";
 
@@ -153,6 +154,12 @@ export async function checkNothingLeft(created: StateResource[], clientConfig: C
     leftover("SNS topic", async () => {
       const { Topics } = await new SNSClient(clientConfig).send(new ListTopicsCommand({}));
       return created_(ids("aws_sns_topic", "arn"))(Topics?.map((t) => t.TopicArn) ?? []);
+    }),
+    leftover("SSM parameter (the running-stack guard's record)", async () => {
+      const names = ids("aws_ssm_parameter", "name");
+      if (!names.length) return [];
+      const { Parameters } = await new SSMClient(clientConfig).send(new DescribeParametersCommand({ ParameterFilters: [{ Key: "Name", Values: names }] }));
+      return created_(names)(Parameters?.map((p) => p.Name) ?? []);
     }),
     leftover("CodeStar connection", async () => {
       if (!ids("aws_codestarconnections_connection", "arn").length) return [];

@@ -40,6 +40,8 @@ export const NAME_RULES = {
   ecrRepository: { max: 256 },
   kmsAlias: { max: 256 },
   logGroup: { max: 512 },
+  /** A fully qualified SSM parameter name (path included). */
+  ssmParameter: { max: 2048 },
 } as const satisfies Record<string, NameRule>;
 
 export type NameKind = keyof typeof NAME_RULES;

@@ -2,12 +2,19 @@ import { DataResource, TerraformLocal, TerraformOutput } from "cdktf";
 import { Construct } from "constructs";
 import { DataAwsS3Object } from "@cdktf/provider-aws/lib/data-aws-s3-object";
 import { DataAwsS3Objects } from "@cdktf/provider-aws/lib/data-aws-s3-objects";
+import { DataAwsSsmParametersByPath } from "@cdktf/provider-aws/lib/data-aws-ssm-parameters-by-path";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
+import { SsmParameter } from "@cdktf/provider-aws/lib/ssm-parameter";
 import { StackConfig } from "../config";
+import { physicalName } from "../core/naming";
 import { localStatePath } from "../provider/aws-provider";
 
 /** Name of the output that records, in the state, the settings a running stack must keep. */
 export const SHAPE_OUTPUT = "running_stack_shape";
+/** The SSM parameter that records the same settings in the account, wherever the state lives. */
+export const shapeParameterName = (appName: string) => physicalName("ssmParameter", `/${appName}/running-stack-shape`);
+/** SSM's limit for a standard parameter's value (bytes). */
+const STANDARD_PARAMETER_BYTES = 4096;
 
 /** The settings a running stack cannot change in place, as recorded after each apply. */
 export interface StackShape {
@@ -152,28 +159,50 @@ export interface RunningStackGuardProps {
 
 /**
  * Refuses, at plan time, a change that a running stack cannot take in place. Every apply records the
- * settings in question as an output in the state; the next plan reads that output back from the state
- * it is planning against (with plain Terraform: the local state file through `file()`, or the S3 state
- * object through the S3 data sources) and checks the new config against it with preconditions, each
- * failing with a message that names the setting and says what to do instead. A new stack has no state
+ * settings in question twice: as an output in the state, and as an SSM parameter in the account
+ * (`/<appName>/running-stack-shape`). The next plan reads the record back from the state the config
+ * names (the local state file through `file()`, or the S3 state object through the S3 data sources) and,
+ * when that holds none (the backend was overridden, the state migrated elsewhere, the stack exported to
+ * plain Terraform), from the parameter, then checks the new config against it with preconditions, each
+ * failing with a message that names the setting and says what to do instead. A new stack has neither
  * and passes every rule.
  */
 export class RunningStackGuard extends Construct {
+  /** The record in the account. */
+  readonly parameter: SsmParameter;
+
   constructor(scope: Construct, id: string, props: RunningStackGuardProps) {
     super(scope, id);
     const config = props.config;
-    new TerraformLocal(this, "shape", stackShape(config)).overrideLogicalId("running_stack_shape");
+    const shape = stackShape(config);
+    const recordBytes = Buffer.byteLength(JSON.stringify(shape));
+    if (recordBytes > STANDARD_PARAMETER_BYTES) {
+      throw new Error(`running-stack guard: the recorded settings take ${recordBytes} bytes, more than an SSM standard parameter holds (${STANDARD_PARAMETER_BYTES})`);
+    }
+    new TerraformLocal(this, "shape", shape).overrideLogicalId("running_stack_shape");
     new TerraformOutput(this, "output", {
       value: `\${jsonencode(${NEW})}`,
       description: "Settings a running stack must keep; the next plan checks its config against them",
     }).overrideLogicalId(SHAPE_OUTPUT);
+    const parameterName = shapeParameterName(config.appName);
+    this.parameter = new SsmParameter(this, "record", {
+      name: parameterName,
+      description: "Settings this running stack must keep: its running-stack guard reads them when the state holds none",
+      type: "String",
+      tier: "Standard",
+      value: `\${jsonencode(${NEW})}`,
+    });
 
     const state = "local.running_stack_state";
     // try(): no state yet, or the empty file the local backend creates to lock a first apply.
     new TerraformLocal(this, "state-json", `\${try(jsondecode(${this.stateJson(config, props.stateProvider)}), {})}`).overrideLogicalId("running_stack_state");
-    new TerraformLocal(this, "recorded", `\${jsondecode(lookup(lookup(${state}, "outputs", {}), "${SHAPE_OUTPUT}", { value = "{}" }).value)}`).overrideLogicalId(
-      "running_stack_recorded",
-    );
+    new TerraformLocal(this, "in-account", `\${${this.accountRecord(config, parameterName)}}`).overrideLogicalId("running_stack_account_record");
+    // The state's record first; the account's when the state this plan reads holds none; else a new stack.
+    new TerraformLocal(
+      this,
+      "recorded",
+      `\${jsondecode(coalesce(lookup(lookup(${state}, "outputs", {}), "${SHAPE_OUTPUT}", { value = "" }).value, local.running_stack_account_record, "{}"))}`,
+    ).overrideLogicalId("running_stack_recorded");
     // Storage the source construct created (its CodeCommit repository or S3 bucket) that is still in the state.
     new TerraformLocal(
       this,
@@ -183,6 +212,15 @@ export class RunningStackGuard extends Construct {
     new DataResource(this, "guard", {
       lifecycle: { precondition: RULES.map((rule) => ({ condition: `\${${rule.condition}}`, errorMessage: rule.message })) },
     });
+  }
+
+  /** A Terraform expression for the record in the account, as JSON ("" when there is none: a new stack). */
+  private accountRecord(config: StackConfig, parameterName: string): string {
+    // Sandbox mode reads nothing from AWS: it only ever plans a stack that does not run.
+    if (config.sandbox) return '""';
+    // By path, not by name: a parameter that does not exist yet is no error, only an empty list.
+    const recorded = new DataAwsSsmParametersByPath(this, "recorded-in-account", { path: `/${config.appName}`, recursive: false });
+    return `try(nonsensitive(${recorded.fqn}.values[index(${recorded.fqn}.names, ${JSON.stringify(parameterName)})]), "")`;
   }
 
   /** A Terraform expression for the state this plan runs against, as JSON ("{}" when there is none yet). */

@@ -12,7 +12,7 @@ const CONCERNS: Array<[string, RegExp]> = [
   ["IAM", /^aws_iam_/],
   ["encryption", /^aws_kms_/],
   ["logs", /^aws_cloudwatch_log_group$/],
-  ["running-stack guard", /^terraform_data$/],
+  ["running-stack guard", /^(terraform_data|aws_ssm_parameter)$/],
 ];
 
 /** Resource counts of a synthesized stack by concern (anything unlisted under "other"), and the total. */
