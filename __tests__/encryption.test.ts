@@ -78,3 +78,22 @@ describe("encryption with one customer-managed key", () => {
     expect(s.json).toHaveResourceWithProperties(EcrRepository, { encryption_configuration: [{ encryption_type: "KMS", kms_key: arn }] });
   });
 });
+
+describe("the approval topic with a customer-managed key", () => {
+  const approvals = () =>
+    synth({ encryption: { customerManagedKey: "create" }, environments: [{ name: "staging" }, { name: "production", approval: { notifyEmails: ["ops@example.com"] } }] });
+
+  it("is encrypted with the key, like the release topic", () => {
+    const s = approvals();
+    const topic = s.ref(pipelineOf(s.stack).pipeline.approvalTopic!.topic.arn) as string;
+    const [, name] = /^\$\{aws_sns_topic\.([^.]+)\.arn\}$/.exec(topic)!;
+    expect(s.tf.resource.aws_sns_topic[name].kms_master_key_id).toBe(s.ref(s.stack.encryptionKey!.keyArn));
+  });
+
+  it("lets the pipeline's role, which publishes the requests, use the key through one grant only", () => {
+    const s = approvals();
+    const key = s.ref(s.stack.encryptionKey!.keyArn);
+    const grants = roleStatements(s.tf, s.ref(pipelineOf(s.stack).pipeline.role.role.id) as string).filter((st) => st.actions.includes("kms:GenerateDataKey"));
+    expect(grants.map((g) => g.resources)).toEqual([[key]]);
+  });
+});

@@ -32,6 +32,11 @@ const EXPECTED_CHANGES: Array<{ readonly address: RegExp; readonly actions: Read
     actions: ["create"],
     why: "the running-stack guard records the stack's settings in the account too, for plans whose state is not where the config says",
   },
+  {
+    address: /^aws_sns_topic\.pipeline_approvals_topic_[0-9A-F]{8}$/,
+    actions: ["update"],
+    why: "with a customer-managed key, the approval topic is encrypted with it like the release topic",
+  },
 ];
 
 interface Outcome {

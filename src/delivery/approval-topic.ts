@@ -4,26 +4,33 @@ import { SnsTopicSubscription } from "@cdktf/provider-aws/lib/sns-topic-subscrip
 import { ServiceRole } from "../security/iam";
 import { stackOutput } from "../core/stack-output";
 import { perItem } from "../core/stable-ids";
+import { EncryptionKey } from "../security/encryption-key";
 
 export interface ApprovalTopicProps {
   /** Topic name. */
   readonly name: string;
   /** Addresses notified of each approval request; each confirms its subscription once. @default [] */
   readonly emails?: string[];
+  /** Customer-managed key the topic is encrypted with. @default none (SNS's own encryption at rest) */
+  readonly encryptionKey?: EncryptionKey;
 }
 
 /** SNS topic that the pipeline's manual approval actions announce themselves on. */
 export class ApprovalTopic extends Construct {
   readonly topic: SnsTopic;
+  private readonly encryptionKey?: EncryptionKey;
 
   constructor(scope: Construct, id: string, props: ApprovalTopicProps) {
     super(scope, id);
-    this.topic = new SnsTopic(this, "topic", { name: props.name });
+    this.encryptionKey = props.encryptionKey;
+    this.topic = new SnsTopic(this, "topic", { name: props.name, kmsMasterKeyId: props.encryptionKey?.keyArn });
     perItem(props.emails ?? [], "email", (itemId, email) => new SnsTopicSubscription(this, itemId, { topicArn: this.topic.arn, protocol: "email", endpoint: email }));
     stackOutput(this, "approval_topic_arn", this.topic.arn, "SNS topic announcing approval requests (subscribers confirm by e-mail once)");
   }
 
+  /** Lets the role announce approval requests here (and use the topic's key, unless it already may). */
   grantPublish(role: ServiceRole): void {
+    this.encryptionKey?.grantUse(role, "approval-notify-kms", { unlessGranted: true });
     role.addPolicy("approval-notify", [{ sid: "NotifyApprovers", actions: ["sns:Publish"], resources: [this.topic.arn] }]);
   }
 }

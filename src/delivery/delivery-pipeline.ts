@@ -58,6 +58,7 @@ export class DeliveryPipeline<D extends EnvironmentDeployment = EnvironmentDeplo
       this.approvalTopic = new ApprovalTopic(this, "approvals", {
         name: physicalName("snsTopic", props.appName, "approvals"),
         emails: [...new Set(approvals.flatMap((env) => env.settings.approval!.notifyEmails))],
+        encryptionKey: props.artifacts.encryptionKey,
       });
       this.approvalTopic.grantPublish(this.role);
     }

@@ -29,6 +29,7 @@ export class EncryptionKey extends Construct {
   private readonly props: EncryptionKeyProps;
   private accountArn?: string;
   private readonly eventRuleArns: string[] = [];
+  private readonly users = new Set<ServiceRole>();
 
   constructor(scope: Construct, id: string, props: EncryptionKeyProps) {
     super(scope, id);
@@ -129,8 +130,15 @@ export class EncryptionKey extends Construct {
     new KmsKeyPolicy(this, "policy", { keyId: this.key.keyId, policy: document.json });
   }
 
-  /** Lets the role encrypt and decrypt with the key (IAM side; the key policy admits it through a service). */
-  grantUse(role: ServiceRole, policyName = "kms-use"): void {
+  /**
+   * Lets the role encrypt and decrypt with the key (IAM side; the key policy admits it through a service).
+   * With `unlessGranted`, a role this key already granted gets no second policy. (Grants of earlier
+   * releases keep their policies, even where one role holds two: removing one would delete a resource
+   * of a running stack.)
+   */
+  grantUse(role: ServiceRole, policyName = "kms-use", options: { readonly unlessGranted?: boolean } = {}): void {
+    if (options.unlessGranted && this.users.has(role)) return;
+    this.users.add(role);
     role.addPolicy(policyName, [
       { sid: "UseTheStackKey", actions: ["kms:Decrypt", "kms:GenerateDataKey", "kms:DescribeKey"], resources: [this.keyArn] },
     ]);
