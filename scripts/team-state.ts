@@ -182,7 +182,7 @@ async function main(): Promise<void> {
     const noNat = await prepare("no-nat", { ...changed, CONFIG__network__natGateways: "none" });
     const refused = await run("terraform", plan, { cwd: noNat, env });
     check("the guard refuses NAT -> none from the S3 state", refused.code === 1 && /network\.natGateways/.test(refused.stdout + refused.stderr), refused.code === 1 ? "" : `exit ${refused.code}`);
-    outcomes.push(...(await guardWhereverTheStateLives(jobB, env, configEnv, changed)).map((o) => (console.log(`${o.ok ? "ok    " : "FAILED"} ${o.name}${o.detail ? ` — ${o.detail}` : ""}`), o)));
+    for (const o of await guardWhereverTheStateLives(jobB, env, configEnv, changed)) check(o.name, o.ok, o.detail);
 
     // A second environment is 30-odd creations: interrupt the apply while they run, then apply again.
     const more = { ...changed, CONFIG__environments: JSON.stringify([{ name: "staging" }, { name: "production" }]) };
