@@ -14,6 +14,7 @@ import { copyFileSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { CreateBucketCommand, ListObjectsV2Command, PutBucketVersioningCommand, S3Client } from "@aws-sdk/client-s3";
 import { loadConfig } from "../src/config";
+import type { Check } from "./e2e/checks";
 import { checkNothingLeft } from "./e2e/leftovers";
 import { destroyStack, StateResource, stateResources } from "./e2e/state";
 import { motoClientConfig, startMoto, withMoto } from "./lib/moto";
@@ -26,16 +27,10 @@ const WORK = join(SCRATCH, "team-state");
 /** Terraform's message when another run holds the state lock. */
 const LOCK_ERROR = "Error acquiring the state lock";
 
-interface Outcome {
-  readonly name: string;
-  readonly ok: boolean;
-  readonly detail: string;
-}
-
-/** `terraform init` for the S3 backend the synthesized JSON names (no local state path to pass). */
-function s3InitArgs(): string[] {
+/** `terraform init` for the backend the stack directory names (no local state path to pass), with `extra` arguments. */
+function backendInitArgs(extra: string[] = []): string[] {
   const mirror = pluginDir();
-  return ["init", "-input=false", "-no-color", ...(mirror ? [`-plugin-dir=${mirror}`] : [])];
+  return ["init", "-input=false", "-no-color", ...extra, ...(mirror ? [`-plugin-dir=${mirror}`] : [])];
 }
 
 /** Runs terraform and sends it `signal` after `afterSeconds` (as a person's Ctrl-C, or a killed CI job, would). */
@@ -69,8 +64,8 @@ async function guardWhereverTheStateLives(
   env: NodeJS.ProcessEnv,
   configEnv: (extra?: NodeJS.ProcessEnv) => NodeJS.ProcessEnv,
   changed: NodeJS.ProcessEnv,
-): Promise<Outcome[]> {
-  const outcomes: Outcome[] = [];
+): Promise<Check[]> {
+  const outcomes: Check[] = [];
   const record = (name: string, result: RunResult, ok: boolean) => outcomes.push({ name, ok, detail: ok ? "" : `exit ${result.code}: ${tail(result, 6)}` });
   const here = join(WORK, "elsewhere");
   mkdirSync(here, { recursive: true });
@@ -80,8 +75,7 @@ async function guardWhereverTheStateLives(
   const localEnv = (extra: NodeJS.ProcessEnv = {}) =>
     configEnv({ ...changed, CONFIG__network__natGateways: "none", CONFIG__stateBackend: "null", CONFIG__localStatePath: join(here, "nothing-here.tfstate"), ...extra });
   const plan = ["plan", "-input=false", "-no-color", "-lock=false"];
-  const mirror = pluginDir();
-  const init = (cwd: string, extra: string[] = []) => run("terraform", ["init", "-input=false", "-no-color", "-reconfigure", ...extra, ...(mirror ? [`-plugin-dir=${mirror}`] : [])], { cwd, env });
+  const init = (cwd: string, extra: string[] = []) => run("terraform", backendInitArgs(["-reconfigure", ...extra]), { cwd, env });
 
   // 1. A team's CI replaces the backend with an override file pointing at its own copy of the state.
   const overridden = await synthesize(CONFIG, join(here, "override"), localEnv());
@@ -127,7 +121,7 @@ async function main(): Promise<void> {
   requireTool("terraform", ["version"], "install Terraform >= 1.10 (S3 lock files) and put it on PATH");
   rmSync(WORK, { recursive: true, force: true });
   mkdirSync(WORK, { recursive: true });
-  const outcomes: Outcome[] = [];
+  const outcomes: Check[] = [];
   const check = (name: string, ok: boolean, detail = "") => {
     outcomes.push({ name, ok, detail });
     console.log(`${ok ? "ok    " : "FAILED"} ${name}${detail ? ` — ${detail}` : ""}`);
@@ -146,7 +140,7 @@ async function main(): Promise<void> {
   const prepare = async (name: string, extra: NodeJS.ProcessEnv = {}): Promise<string> => {
     const synth = await synthesize(CONFIG, join(WORK, name), configEnv(extra));
     if (!synth.stackDir) throw new Error(`synth ${name} failed: ${tail(synth, 10)}`);
-    const init = await run("terraform", s3InitArgs(), { cwd: synth.stackDir, env });
+    const init = await run("terraform", backendInitArgs(), { cwd: synth.stackDir, env });
     if (init.code !== 0) throw new Error(`init ${name} failed: ${tail(init, 10)}`);
     return synth.stackDir;
   };

@@ -11,7 +11,7 @@
 import { existsSync, mkdirSync, readFileSync, rmSync, symlinkSync } from "node:fs";
 import { join } from "node:path";
 import { simulateBlueGreenDeployment } from "./e2e/bluegreen";
-import { locate } from "./e2e/checks";
+import { Check, locate } from "./e2e/checks";
 import { destroyStack, stateResources } from "./e2e/state";
 import { createUserInfrastructure } from "./e2e/user-infrastructure";
 import { loadConfig } from "../src/config";
@@ -43,12 +43,6 @@ const EXPECTED_CHANGES: Array<{ readonly address: RegExp; readonly actions: Read
     why: "its policy document names the approval topic, which changes in place, so Terraform reads the document again at apply (same content)",
   },
 ];
-
-interface Outcome {
-  readonly name: string;
-  readonly ok: boolean;
-  readonly detail: string;
-}
 
 const WORK = join(SCRATCH, "upgrade");
 const RELEASE_DIR = join(WORK, "release");
@@ -85,8 +79,8 @@ interface ResourceChange {
 }
 
 /** Judges the upgrade plan: deletions and replacements fail; creations and updates must be expected. */
-function judgePlan(changes: ResourceChange[]): Outcome[] {
-  const outcomes: Outcome[] = [];
+function judgePlan(changes: ResourceChange[]): Check[] {
+  const outcomes: Check[] = [];
   const destroyed = changes.filter((c) => c.change.actions.includes("delete"));
   outcomes.push({
     name: "nothing destroyed or replaced",
@@ -104,8 +98,8 @@ function judgePlan(changes: ResourceChange[]): Outcome[] {
   return outcomes;
 }
 
-async function upgrade(config: string): Promise<Outcome[]> {
-  const outcomes: Outcome[] = [];
+async function upgrade(config: string): Promise<Check[]> {
+  const outcomes: Check[] = [];
   const step = (name: string, ok: boolean, detail = "") => {
     outcomes.push({ name, ok, detail });
     return ok;
