@@ -53,9 +53,12 @@ function render(overrides: Record<string, unknown> = {}) {
   const perEnvironment = s.ref(pipelineOf(s.stack).build.environmentValues) as Record<string, Record<string, string>>;
   const rendered = Object.entries(perEnvironment).map(([name, values]) => {
     const all = { ...shared, ...Object.fromEntries(Object.entries(values).map(([k, v]) => [k, applied(v, s)])) };
+    const taskdef = JSON.parse(envsubst(sample("taskdef.template.json"), renderVars, all));
+    // As the buildspec's jq step: a null health check (none configured) is left out.
+    for (const container of taskdef.containerDefinitions) if (container.healthCheck === null) delete container.healthCheck;
     return {
       name,
-      taskdef: JSON.parse(envsubst(sample("taskdef.template.json"), renderVars, all)),
+      taskdef,
       appspec: parseYaml(envsubst(sample("appspec.template.yaml"), renderVars, all)),
     };
   });

@@ -6,8 +6,8 @@ import { pipelineOf, synth } from "./helpers";
 /** A contract as plain data: what an environment would hand the application repository. */
 const CONTRACT: EnvironmentContract = {
   environment: "staging",
-  taskDefinition: { family: "shop-staging", executionRoleArn: "arn:aws:iam::123456789012:role/exec", taskRoleArn: "arn:aws:iam::123456789012:role/task", cpu: 512, memory: 1024, logGroupName: "/ecs/shop-staging" },
-  container: { name: "web", port: 8080, environment: [{ name: "MODE", value: "staging" }], secrets: [{ name: "TOKEN", valueFrom: "arn:aws:secretsmanager:eu-west-1:123456789012:secret:token" }] },
+  taskDefinition: { family: "shop-staging", executionRoleArn: "arn:aws:iam::123456789012:role/exec", taskRoleArn: "arn:aws:iam::123456789012:role/task", cpu: 512, memory: 1024, logGroupName: "/ecs/shop-staging", cpuArchitecture: "ARM64" },
+  container: { name: "web", port: 8080, environment: [{ name: "MODE", value: "staging" }], secrets: [{ name: "TOKEN", valueFrom: "arn:aws:secretsmanager:eu-west-1:123456789012:secret:token" }], healthCheck: { command: ["CMD", "node", "healthcheck.mjs"], interval: 10, timeout: 3, retries: 2 } },
   network: { subnetIds: ["subnet-a", "subnet-b"], securityGroupIds: ["sg-1", "sg-2"], assignPublicIp: true },
   service: { cluster: "shop-staging", service: "shop-staging" },
   deployment: { application: "shop", deploymentGroup: "shop-staging-bluegreen", hooks: [{ event: "BeforeAllowTraffic", functionName: "check" }] },
@@ -27,8 +27,10 @@ describe("the application contract, rendered", () => {
       TASK_ROLE_ARN: "arn:aws:iam::123456789012:role/task",
       TASK_CPU: "512",
       TASK_MEMORY: "1024",
+      CPU_ARCHITECTURE: "ARM64",
       CONTAINER_ENVIRONMENT: '${jsonencode([{"name" = "MODE", "value" = "staging"}])}',
       CONTAINER_SECRETS: '${jsonencode([{"name" = "TOKEN", "valueFrom" = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:token"}])}',
+      CONTAINER_HEALTH_CHECK: '${jsonencode({"command" = ["CMD", "node", "healthcheck.mjs"], "interval" = 10, "timeout" = 3, "retries" = 2})}',
       LOG_GROUP_NAME: "/ecs/shop-staging",
       SUBNET_IDS: '${join(",", ["subnet-a", "subnet-b"])}',
       SECURITY_GROUP_IDS: "sg-1,sg-2",

@@ -64,6 +64,7 @@ function callsOfStep(step: { uses?: string; run?: string }, s: Stack): Call[] {
       case "actions/checkout":
       case "aws-actions/configure-aws-credentials": // the role assumption itself is the trust check
       case "aws-actions/amazon-ecs-render-task-definition": // edits a file, calls nothing
+      case "docker/setup-qemu-action": // registers emulators on the runner, calls nothing in AWS
         return [];
       case "aws-actions/amazon-ecr-login":
         return [{ action: "ecr:GetAuthorizationToken", resource: "*" }];

@@ -28,6 +28,7 @@ describe("running-stack guard", () => {
       "encryption.customerManagedKey",
       "delivery.mode",
       "source",
+      "service.enableExecuteCommand",
       "database / environments",
       "database.engineVersion",
     ]);
@@ -61,6 +62,11 @@ describe("running-stack guard", () => {
     expect(shape.sourceStorage).toBe("codecommit:shop");
     expect(shape.databases).toEqual({ production: { databaseName: "app", username: "app_admin", deletionProtection: true, engineMajor: "16" } });
     expect(stackShape(config({ network: { natGateways: "none" } })).privateSubnetCidrs).toEqual([]);
+  });
+
+  it("records each environment's ECS Exec setting, which a running service under CodeDeploy keeps", () => {
+    const shape = stackShape(config({ environments: [{ name: "staging", service: { enableExecuteCommand: true } }, { name: "production" }] }));
+    expect(shape.executeCommand).toEqual({ staging: true, production: false });
   });
 });
 

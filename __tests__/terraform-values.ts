@@ -37,6 +37,10 @@ export class TerraformValues {
     if (path[0] === "data") {
       const [, type, name, attr] = path;
       if (type === "aws_iam_policy_document" && attr === "json") return JSON.stringify(this.policyDocument(name));
+      if (type === "aws_secretsmanager_secret" && attr === "arn") {
+        // Secrets Manager appends six random characters to a secret's name in its ARN.
+        return `arn:aws:secretsmanager:${this.region}:${TEST_ACCOUNT}:secret:${this.tf.data[type][name].name}-AbCdEf`;
+      }
       throw new Error(`no value known for data.${type}.${name}.${attr}`);
     }
     const [type, name, attr, ...rest] = path;
@@ -202,6 +206,9 @@ const FUNCTIONS: Record<string, (...args: any[]) => any> = {
 };
 
 /** A small recursive-descent parser for the Terraform expressions cdktf writes. */
+/** HCL's keyword literals. */
+const LITERALS: Record<string, boolean | null> = { true: true, false: false, null: null };
+
 class Parser {
   private at = 0;
 
@@ -260,6 +267,7 @@ class Parser {
       return this.object();
     }
     const identifier = this.identifier();
+    if (identifier in LITERALS) return LITERALS[identifier];
     this.space();
     if (this.text[this.at] === "(") {
       this.at++;

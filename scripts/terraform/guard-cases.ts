@@ -67,6 +67,12 @@ export const GUARD_CASES: GuardCase[] = [
     before: { CONFIG__artifacts__forceDestroy: "true" },
     after: { CONFIG__delivery: '{"mode":"github-actions","repository":"my-org/shop"}', CONFIG__source: "null" },
   },
+  { name: "ECS Exec turned on for a running service: refused", before: {}, after: { CONFIG__service__enableExecuteCommand: "true" }, refusedNaming: "service.enableExecuteCommand" },
+  {
+    name: "a new environment with ECS Exec: plans",
+    before: {},
+    after: { CONFIG__environments: '[{"name":"production"},{"name":"sandbox","service":{"enableExecuteCommand":true}}]' },
+  },
   { name: "protected database renamed: refused", before: DB, after: { ...DB, CONFIG__database__databaseName: "shop" }, refusedNaming: "database" },
   { name: "protected database disabled: refused", before: DB, after: {}, refusedNaming: "database" },
   { name: "unprotected database disabled: plans", before: { ...DB, CONFIG__database__deletionProtection: "false" }, after: {} },

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { addIssue, Issues } from "../core/schema-fields";
-import { buildSchema, deliverySchema } from "../delivery/delivery-config";
+import { BUILD_IMAGES, buildSchema, deliverySchema } from "../delivery/delivery-config";
 import { sourceSchema } from "../delivery/sources/source-config";
 import { checkLoadBalancer, loadBalancerSchema } from "../network/load-balancer-config";
 import { checkNetwork, networkSchema } from "../network/network-config";
@@ -70,6 +70,7 @@ function checkAcrossSections(c: ConfigObject, ctx: Issues): void {
     addIssue(ctx, ["database", "enabled"], 'needs private subnets: set network.natGateways to "single" or "one-per-az" (with "none" there are none)');
   }
   checkDatabase(c.database, ctx);
+  checkBuildArchitecture(c, ctx);
   checkEncryption(c.encryption, c.region, ctx);
 
   const names = c.environments.map((e) => e.name);
@@ -92,6 +93,20 @@ function checkAcrossSections(c: ConfigObject, ctx: Issues): void {
   c.environments.forEach((env, i) => {
     if (env.service || env.loadBalancer || env.deployment) checkEnvironment(c, resolveEnvironment(c, env), ["environments", i], ctx);
   });
+}
+
+/** The build runs on the architecture it builds the tasks' image for (CodeBuild builds natively). */
+function checkBuildArchitecture(c: ConfigObject, ctx: Issues): void {
+  const image = c.build.image;
+  const architecture = c.service.cpuArchitecture;
+  const imageArchitecture = !image ? undefined : /aarch64|arm64/i.test(image) ? "ARM64" : /x86_64|amd64/i.test(image) ? "X86_64" : undefined;
+  if (imageArchitecture && imageArchitecture !== architecture) {
+    addIssue(
+      ctx,
+      ["build", "image"],
+      `is an ${imageArchitecture === "ARM64" ? "ARM (aarch64)" : "x86_64"} image, but service.cpuArchitecture is ${architecture}: the build makes the tasks' image on its own architecture; use ${BUILD_IMAGES[architecture]} (or leave build.image out)`,
+    );
+  }
 }
 
 function checkEnvironment(c: ConfigObject, e: EnvironmentDefaults, at: Array<string | number>, ctx: Issues): void {

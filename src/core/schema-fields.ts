@@ -9,6 +9,10 @@ import { z } from "zod";
 export const port = z.number().int().min(1).max(65535);
 export const minutes = (max: number) => z.number().int().min(0).max(max);
 export const absolutePath = z.string().regex(/^\/\S*$/, { message: "must be an absolute path such as /health" });
+/** A KMS key by ARN (a key id, not an alias: grants and key policies need the key). */
+export const kmsKeyArn = z
+  .string()
+  .regex(/^arn:aws[\w-]*:kms:[a-z0-9-]+:\d{12}:key\/[\w-]+$/, { message: "must be a KMS key ARN (arn:aws:kms:<region>:<account>:key/<id>)" });
 export const gitBranch = z.string().regex(/^[^\s~^:?*[\\]+$/, { message: "must be a Git branch name" });
 
 /** CloudWatch Logs accepts only these retention values (days). */

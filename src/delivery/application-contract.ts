@@ -3,6 +3,7 @@ import { DeploymentEnvironment } from "../environment/deployment-environment";
 import { NetworkPlacement } from "../network/network";
 import { appSpecHooksLine } from "../traffic-control/appspec";
 import { DeploymentTarget, LifecycleHook } from "../traffic-control/traffic-control";
+import { EcsHealthCheck } from "../service/service-config";
 
 /**
  * What the application repository's deploy files (app-repo-sample/: the buildspec and its templates, or
@@ -20,6 +21,8 @@ export interface EnvironmentContract {
     /** MiB. */
     readonly memory: number;
     readonly logGroupName: string;
+    /** Fargate's CPU architecture: the build makes the image for it. */
+    readonly cpuArchitecture: "X86_64" | "ARM64";
   };
   readonly container: {
     readonly name: string;
@@ -28,6 +31,8 @@ export interface EnvironmentContract {
     readonly environment: ReadonlyArray<{ readonly name: string; readonly value: string }>;
     /** Secret references (ARNs), never values: ECS reads them when a task starts. */
     readonly secrets: ReadonlyArray<{ readonly name: string; readonly valueFrom: string }>;
+    /** The container's health check as ECS takes it, when configured. */
+    readonly healthCheck?: EcsHealthCheck;
   };
   readonly network: { readonly subnetIds: string[]; readonly securityGroupIds: string[]; readonly assignPublicIp: boolean };
   readonly service: { readonly cluster: string; readonly service: string };
@@ -45,8 +50,15 @@ export function environmentContract(env: DeploymentEnvironment, network: Network
       cpu: service.cpu,
       memory: service.memory,
       logGroupName: service.logGroup.name,
+      cpuArchitecture: service.cpuArchitecture,
     },
-    container: { name: service.containerName, port: service.containerPort, environment: service.environment, secrets: service.secrets },
+    container: {
+      name: service.containerName,
+      port: service.containerPort,
+      environment: service.environment,
+      secrets: service.secrets,
+      healthCheck: service.healthCheck,
+    },
     network: { subnetIds: network.taskSubnetIds, securityGroupIds: [service.securityGroup.id], assignPublicIp: network.assignPublicIp },
     service: { cluster: service.cluster.name, service: service.service.name },
     deployment: { ...env.deployment.target, hooks: env.deployment.hooks },
@@ -60,8 +72,10 @@ export const PER_ENVIRONMENT_VARIABLES = [
   "TASK_ROLE_ARN",
   "TASK_CPU",
   "TASK_MEMORY",
+  "CPU_ARCHITECTURE",
   "CONTAINER_ENVIRONMENT",
   "CONTAINER_SECRETS",
+  "CONTAINER_HEALTH_CHECK",
   "LOG_GROUP_NAME",
   "SUBNET_IDS",
   "SECURITY_GROUP_IDS",
@@ -78,10 +92,13 @@ export function buildspecValues(c: EnvironmentContract): Record<PerEnvironmentVa
     TASK_ROLE_ARN: c.taskDefinition.taskRoleArn,
     TASK_CPU: String(c.taskDefinition.cpu),
     TASK_MEMORY: String(c.taskDefinition.memory),
+    CPU_ARCHITECTURE: c.taskDefinition.cpuArchitecture,
     // The container's plain environment as the JSON list ECS expects, so revisions the pipeline registers keep it.
     // (Encoded by Terraform: cdktf does not escape quotes in a JSON string literal nested in jsonencode.)
     CONTAINER_ENVIRONMENT: Fn.jsonencode(c.container.environment),
     CONTAINER_SECRETS: Fn.jsonencode(c.container.secrets),
+    // JSON null without a health check: the buildspec then drops the field (ECS documents no null health check).
+    CONTAINER_HEALTH_CHECK: c.container.healthCheck ? Fn.jsonencode(c.container.healthCheck) : "null",
     LOG_GROUP_NAME: c.taskDefinition.logGroupName,
     ...appSpecNetwork(c),
     APPSPEC_HOOKS: appSpecHooksLine(c.deployment.hooks),
@@ -107,6 +124,8 @@ export function workflowVariables(c: EnvironmentContract, workflow: WorkflowSett
     // Only with an environment trust: the deploy job must then run in that GitHub environment.
     ...(workflow.githubEnvironment ? { DEPLOY_ENVIRONMENT: workflow.githubEnvironment } : {}),
     ECR_REPOSITORY_URI: workflow.repositoryUrl,
+    // The build job makes the image for the tasks' architecture (under QEMU on an x86 runner for ARM64).
+    IMAGE_PLATFORM: c.taskDefinition.cpuArchitecture === "ARM64" ? "linux/arm64" : "linux/amd64",
     TASK_FAMILY: c.taskDefinition.family,
     CONTAINER_NAME: c.container.name,
     CONTAINER_PORT: String(c.container.port),

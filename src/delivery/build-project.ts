@@ -8,7 +8,7 @@ import { EncryptionKey } from "../security/encryption-key";
 import { buildspecValues, EnvironmentContract, PerEnvironmentVariable } from "./application-contract";
 import { logWriteStatement, ServiceRole } from "../security/iam";
 import { logGroupName, physicalName } from "../core/naming";
-import { BUILD_DEFAULTS } from "./delivery-config";
+import { BUILD_DEFAULTS, BUILD_IMAGES } from "./delivery-config";
 
 export interface BuildProjectProps {
   readonly appName: string;
@@ -18,7 +18,7 @@ export interface BuildProjectProps {
   readonly environments: EnvironmentContract[];
   /** @default BUILD_DEFAULTS.computeType */
   readonly computeType?: string;
-  /** @default BUILD_DEFAULTS.image */
+  /** @default BUILD_IMAGES for the tasks' CPU architecture */
   readonly image?: string;
   /** Buildspec path in the source. @default BUILD_DEFAULTS.buildspecPath */
   readonly buildspecPath?: string;
@@ -78,6 +78,8 @@ export class BuildProject extends Construct {
     };
 
     const cacheMode = props.cache ?? BUILD_DEFAULTS.cache;
+    // One image for every environment, built natively on the architecture its tasks run on.
+    const architecture = first.taskDefinition.cpuArchitecture;
     this.project = new CodebuildProject(this, "project", {
       name,
       description: `Builds ${props.appName}'s image and its blue/green deployment artifacts`,
@@ -93,9 +95,9 @@ export class BuildProject extends Construct {
             ? { type: "LOCAL", modes: ["LOCAL_DOCKER_LAYER_CACHE", "LOCAL_SOURCE_CACHE"] }
             : { type: "NO_CACHE" },
       environment: {
-        type: "LINUX_CONTAINER",
+        type: architecture === "ARM64" ? "ARM_CONTAINER" : "LINUX_CONTAINER",
         computeType: props.computeType ?? BUILD_DEFAULTS.computeType,
-        image: props.image ?? BUILD_DEFAULTS.image,
+        image: props.image ?? BUILD_IMAGES[architecture],
         // Docker-in-Docker needs a privileged build container.
         privilegedMode: true,
         environmentVariable: Object.entries(variables).map(([envName, value]) => ({

@@ -37,10 +37,19 @@ export const deliverySchema = z
 export type DeliverySettings = z.output<typeof deliverySchema>;
 export type GitHubActionsSettings = Extract<DeliverySettings, { mode: "github-actions" }>;
 
-/** Defaults of the `build` section: the CodeBuild project (testCommand has none: no test run). */
+/**
+ * The default of `build.image`, by the tasks' CPU architecture (`service.cpuArchitecture`): the build
+ * runs on the architecture it builds for. (AWS has since renamed the x86 image amazonlinux-x86_64-standard:5.0;
+ * the older name still works and is kept, so running stacks see no change.)
+ */
+export const BUILD_IMAGES = {
+  X86_64: "aws/codebuild/amazonlinux2-x86_64-standard:5.0",
+  ARM64: "aws/codebuild/amazonlinux-aarch64-standard:3.0",
+} as const;
+
+/** Defaults of the `build` section: the CodeBuild project (testCommand has none: no test run; image: BUILD_IMAGES). */
 export const BUILD_DEFAULTS = {
   computeType: "BUILD_GENERAL1_SMALL" as const,
-  image: "aws/codebuild/amazonlinux2-x86_64-standard:5.0",
   buildspecPath: "buildspec.yml",
   timeoutMinutes: 30,
   logRetentionDays: 30,

@@ -90,7 +90,7 @@ export class DeploymentEnvironment<D extends EnvironmentDeployment = Environment
       repository: props.repository,
       ...settings.service,
       environment: { ...settings.service.environment, ...this.database?.connectionEnvironment },
-      secrets: this.database?.containerSecrets,
+      managedSecrets: this.database?.containerSecrets,
       encryptionKey: props.encryptionKey,
     });
     if (this.database) {

@@ -34,6 +34,8 @@ export interface StackShape {
   readonly artifactsForceDestroy: boolean;
   /** Storage the source owns (a created CodeCommit repository or S3 bucket), or "" when it owns none. */
   readonly sourceStorage: string;
+  /** Each environment's service.enableExecuteCommand, which AWS sets on a service under CodeDeploy only when it is created. */
+  readonly executeCommand: Record<string, boolean>;
   /** Each environment's database: what replaces it, and whether AWS refuses to delete it. */
   readonly databases: Record<
     string,
@@ -63,6 +65,7 @@ export function stackShape(config: StackConfig): StackShape {
         : source?.kind === "s3" && !source.bucketName
           ? "s3-bucket"
           : "",
+    executeCommand: Object.fromEntries(config.environments.map((env) => [env.name, env.service.enableExecuteCommand])),
     databases: config.database.enabled
       ? Object.fromEntries(
           config.environments.map((env) => [
@@ -138,6 +141,11 @@ const RULES: Rule[] = [
     condition: `${unchanged("sourceStorage")} || !local.running_stack_owns_source_storage`,
     message:
       "source: the stack created the pipeline's source storage (a CodeCommit repository or an S3 bucket), and this change would delete it with its content. Keep the source, or take the storage out of the stack first: `terraform state rm` of its address keeps it in AWS, outside the stack, and this change then applies.",
+  },
+  {
+    condition: `alltrue([for env, on in ${prior("executeCommand")} : try(${NEW}.executeCommand[env] == on, true)])`,
+    message:
+      "service.enableExecuteCommand: AWS sets ECS Exec on a service under CodeDeploy only when the service is created (UpdateService refuses it with the CODE_DEPLOY controller), so a running environment keeps what it was created with. Keep the setting for the running environments; a new environment may have either.",
   },
   {
     condition: `alltrue([for env, db in ${prior("databases")} : !db.deletionProtection || try(${NEW}.databases[env].databaseName == db.databaseName && ${NEW}.databases[env].username == db.username, false)])`,

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { addIssue, Issues } from "../core/schema-fields";
+import { addIssue, Issues, kmsKeyArn } from "../core/schema-fields";
 
 export const ENCRYPTION_DEFAULTS = { customerManagedKey: "aws-managed" as const };
 
@@ -10,10 +10,7 @@ export const encryptionSchema = z
      * ECR, the artifact bucket, the log groups and the databases; existing: the key named in kmsKeyArn.
      */
     customerManagedKey: z.enum(["aws-managed", "create", "existing"]).default(ENCRYPTION_DEFAULTS.customerManagedKey),
-    kmsKeyArn: z
-      .string()
-      .regex(/^arn:aws[\w-]*:kms:[a-z0-9-]+:\d{12}:key\/[\w-]+$/, { message: "must be a KMS key ARN (arn:aws:kms:<region>:<account>:key/<id>)" })
-      .optional(),
+    kmsKeyArn: kmsKeyArn.optional(),
   })
   .prefault({});
 export type EncryptionSettings = z.output<typeof encryptionSchema>;

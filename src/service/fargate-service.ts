@@ -1,7 +1,5 @@
 import { Fn } from "cdktf";
 import { Construct } from "constructs";
-import { AppautoscalingPolicy } from "@cdktf/provider-aws/lib/appautoscaling-policy";
-import { AppautoscalingTarget } from "@cdktf/provider-aws/lib/appautoscaling-target";
 import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group";
 import { EcsCluster } from "@cdktf/provider-aws/lib/ecs-cluster";
 import { EcsService } from "@cdktf/provider-aws/lib/ecs-service";
@@ -14,14 +12,12 @@ import { EncryptionKey } from "../security/encryption-key";
 import { BlueGreenLoadBalancer } from "../network/load-balancer";
 import { logWriteStatement, ServiceRole } from "../security/iam";
 import { logGroupName, physicalName } from "../core/naming";
-import { SERVICE_DEFAULTS } from "./service-config";
-
-export interface AutoScalingSettings {
-  readonly minCapacity: number;
-  readonly maxCapacity: number;
-  /** Average CPU utilisation to hold, percent. */
-  readonly targetCpuPercent: number;
-}
+import { ecsHealthCheck, EcsHealthCheck, ServiceSettings, SERVICE_DEFAULTS } from "./service-config";
+import { ApplicationSecrets, ContainerSecret } from "./application-secrets";
+import { SecretReference } from "./secrets-config";
+import { TaskRoleSettings } from "./task-role-config";
+import { TaskPermissions } from "./task-permissions";
+import { addCpuAutoScaling, AutoScalingSettings } from "./service-autoscaling";
 
 /** How deployments of the service are run: the ECS deployment controller, and the fields each deployment sets. */
 export interface ServiceDeploymentController {
@@ -58,8 +54,18 @@ export interface FargateServiceProps {
   readonly autoScaling?: AutoScalingSettings;
   /** Plain (non-secret) container environment. @default SERVICE_DEFAULTS.environment */
   readonly environment?: Record<string, string>;
-  /** ECS `secrets`: variables the agent fills from Secrets Manager or SSM when a task starts. @default [] */
-  readonly secrets?: Array<{ name: string; valueFrom: string }>;
+  /** The application's secrets (`service.secrets`): the execution role may read exactly these. @default SERVICE_DEFAULTS.secrets */
+  readonly secrets?: Record<string, SecretReference>;
+  /** ECS `secrets` of what the stack itself creates (the database credentials), granted by their owner. @default [] */
+  readonly managedSecrets?: ContainerSecret[];
+  /** The application's own AWS permissions. @default none */
+  readonly taskRole?: TaskRoleSettings;
+  /** @default SERVICE_DEFAULTS.cpuArchitecture */
+  readonly cpuArchitecture?: "X86_64" | "ARM64";
+  /** ECS Exec into the containers. @default SERVICE_DEFAULTS.enableExecuteCommand */
+  readonly enableExecuteCommand?: boolean;
+  /** The container's own health check. @default none */
+  readonly healthCheck?: ServiceSettings["healthCheck"];
   /** @default SERVICE_DEFAULTS.containerInsights */
   readonly containerInsights?: "enabled" | "enhanced" | "disabled";
   /** @default SERVICE_DEFAULTS.logRetentionDays */
@@ -87,7 +93,10 @@ export class FargateService extends Construct {
   /** The container's plain environment, as ECS lists it. */
   readonly environment: Array<{ name: string; value: string }>;
   /** The container's secrets, as ECS lists them (references only, never values). */
-  readonly secrets: Array<{ name: string; valueFrom: string }>;
+  readonly secrets: ContainerSecret[];
+  readonly cpuArchitecture: "X86_64" | "ARM64";
+  /** The container's health check as ECS takes it, when configured. */
+  readonly healthCheck?: EcsHealthCheck;
 
   constructor(scope: Construct, id: string, props: FargateServiceProps) {
     super(scope, id);
@@ -96,6 +105,8 @@ export class FargateService extends Construct {
     this.containerPort = props.containerPort;
     this.cpu = props.cpu ?? SERVICE_DEFAULTS.cpu;
     this.memory = props.memory ?? SERVICE_DEFAULTS.memory;
+    this.cpuArchitecture = props.cpuArchitecture ?? SERVICE_DEFAULTS.cpuArchitecture;
+    const enableExecuteCommand = props.enableExecuteCommand ?? SERVICE_DEFAULTS.enableExecuteCommand;
 
     this.cluster = new EcsCluster(this, "cluster", {
       name: physicalName("ecsCluster", app),
@@ -120,11 +131,18 @@ export class FargateService extends Construct {
       servicePrincipal: "ecs-tasks.amazonaws.com",
       description: "The application's own AWS permissions (none by default)",
     });
+    new TaskPermissions(this, "task-permissions", { taskRole: this.taskRole, settings: props.taskRole, executeCommand: enableExecuteCommand });
 
     const environment = Object.entries(props.environment ?? SERVICE_DEFAULTS.environment).map(([name, value]) => ({ name, value }));
-    const secrets = props.secrets ?? [];
+    const applicationSecrets = new ApplicationSecrets(this, "secrets", {
+      region: props.region,
+      secrets: props.secrets ?? SERVICE_DEFAULTS.secrets,
+      executionRole: this.executionRole,
+    });
+    const secrets = [...(props.managedSecrets ?? []), ...applicationSecrets.entries];
     this.environment = environment;
     this.secrets = secrets;
+    this.healthCheck = props.healthCheck && ecsHealthCheck(props.healthCheck);
     this.taskDefinition = new EcsTaskDefinition(this, "task", {
       family: physicalName("taskFamily", app),
       requiresCompatibilities: ["FARGATE"],
@@ -133,6 +151,8 @@ export class FargateService extends Construct {
       memory: String(this.memory),
       executionRoleArn: this.executionRole.role.arn,
       taskRoleArn: this.taskRole.role.arn,
+      // Left out for x86, as before the setting existed: Fargate's default is X86_64 on Linux.
+      ...(this.cpuArchitecture === "ARM64" ? { runtimePlatform: { cpuArchitecture: "ARM64", operatingSystemFamily: "LINUX" } } : {}),
       containerDefinitions: Fn.jsonencode([
         {
           name: props.containerName,
@@ -141,6 +161,7 @@ export class FargateService extends Construct {
           portMappings: [{ containerPort: props.containerPort, hostPort: props.containerPort, protocol: "tcp" }],
           ...(environment.length ? { environment } : {}),
           ...(secrets.length ? { secrets } : {}),
+          ...(this.healthCheck ? { healthCheck: this.healthCheck } : {}),
           logConfiguration: {
             logDriver: "awslogs",
             options: {
@@ -209,33 +230,15 @@ export class FargateService extends Construct {
       healthCheckGracePeriodSeconds: 30,
       propagateTags: "SERVICE",
       enableEcsManagedTags: true,
+      // Only when on, as before the setting existed. Under CodeDeploy AWS sets it only when the service is
+      // created (UpdateService refuses it); the running-stack guard refuses a change on a running service.
+      ...(enableExecuteCommand ? { enableExecuteCommand } : {}),
       // A target group must be attached to a load balancer (through a listener) before a service can use it.
       dependsOn: [props.loadBalancer.productionListener, props.loadBalancer.testListener],
       // An autoscaling policy owns the task count; Terraform must not undo it either.
       lifecycle: { ignoreChanges },
     });
 
-    if (props.autoScaling) this.addCpuAutoScaling(app, props.autoScaling);
-  }
-
-  private addCpuAutoScaling(namePrefix: string, settings: AutoScalingSettings): void {
-    const target = new AppautoscalingTarget(this, "scaling-target", {
-      serviceNamespace: "ecs",
-      scalableDimension: "ecs:service:DesiredCount",
-      resourceId: `service/${this.cluster.name}/${this.service.name}`,
-      minCapacity: settings.minCapacity,
-      maxCapacity: settings.maxCapacity,
-    });
-    new AppautoscalingPolicy(this, "scaling-cpu", {
-      name: physicalName("scalingPolicy", namePrefix, "cpu"),
-      policyType: "TargetTrackingScaling",
-      serviceNamespace: target.serviceNamespace,
-      scalableDimension: target.scalableDimension,
-      resourceId: target.resourceId,
-      targetTrackingScalingPolicyConfiguration: {
-        targetValue: settings.targetCpuPercent,
-        predefinedMetricSpecification: { predefinedMetricType: "ECSServiceAverageCPUUtilization" },
-      },
-    });
+    if (props.autoScaling) addCpuAutoScaling(this, { namePrefix: app, cluster: this.cluster, service: this.service, settings: props.autoScaling });
   }
 }

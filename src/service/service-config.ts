@@ -1,5 +1,7 @@
 import { z } from "zod";
 import { addIssue, allOptional, Issues, logRetention, port, withDefaults } from "../core/schema-fields";
+import { ENVIRONMENT_VARIABLE_NAME, secretsSchema } from "./secrets-config";
+import { checkTaskRole, taskRoleSchema } from "./task-role-config";
 
 /** Valid Fargate task sizes: CPU units and the memory (MiB) each allows. */
 const FARGATE_MEMORY_BY_CPU: Record<number, number[]> = {
@@ -28,7 +30,26 @@ const perEnvironmentFields = {
     targetCpuPercent: z.number().min(1).max(100).default(60),
   }),
   /** Non-secret environment variables for the container. */
-  environment: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/), z.string()),
+  environment: z.record(z.string().regex(ENVIRONMENT_VARIABLE_NAME), z.string()),
+  /** Environment variables ECS fills from Secrets Manager or SSM when a task starts: references, never values. */
+  secrets: secretsSchema,
+  /** The application's own AWS permissions. */
+  taskRole: taskRoleSchema,
+  /** ECS Exec (`aws ecs execute-command`) into the running containers. */
+  enableExecuteCommand: z.boolean(),
+  /** The container's own health check: ECS replaces a task whose container reports unhealthy. Ranges as ECS allows them. */
+  healthCheck: z.strictObject({
+    /** As Docker's HEALTHCHECK: ["CMD", "node", "healthcheck.mjs"] or ["CMD-SHELL", "curl -f http://localhost/health || exit 1"]. */
+    command: z
+      .array(z.string().min(1))
+      .min(2)
+      .refine((c) => ["CMD", "CMD-SHELL"].includes(c[0]), { message: 'must start with "CMD" or "CMD-SHELL"' }),
+    intervalSeconds: z.number().int().min(5).max(300).default(30),
+    timeoutSeconds: z.number().int().min(2).max(60).default(5),
+    retries: z.number().int().min(1).max(10).default(3),
+    /** Failures in this time after the container starts do not count. @default none */
+    startPeriodSeconds: z.number().int().min(0).max(300).optional(),
+  }),
   containerInsights: z.enum(["enabled", "enhanced", "disabled"]),
   logRetentionDays: logRetention,
 };
@@ -39,6 +60,8 @@ const sharedFields = {
   containerPort: port,
   /** Image the first task definition runs, before the pipeline has built one. */
   initialImage: z.string().min(1),
+  /** Fargate's CPU architecture: one image is built for every environment, so they share it. ARM64 is Graviton. */
+  cpuArchitecture: z.enum(["X86_64", "ARM64"]),
 };
 
 /** Defaults of the service settings (autoScaling has none: a fixed desiredCount). */
@@ -46,10 +69,13 @@ export const SERVICE_DEFAULTS = {
   containerName: "app",
   containerPort: 80,
   initialImage: "public.ecr.aws/docker/library/httpd:2.4",
+  cpuArchitecture: "X86_64" as const,
   cpu: 256,
   memory: 512,
   desiredCount: 1,
   environment: {} as Record<string, string>,
+  secrets: {},
+  enableExecuteCommand: false,
   containerInsights: "enabled" as const,
   logRetentionDays: 30,
 };
@@ -72,4 +98,29 @@ export function checkService(service: ServiceSettings, at: Array<string | number
   }
   const scaling = service.autoScaling;
   if (scaling && scaling.minCapacity > scaling.maxCapacity) addIssue(ctx, [...at, "service", "autoScaling", "minCapacity"], "must not exceed maxCapacity");
+  for (const name of Object.keys(service.secrets)) {
+    if (name in service.environment) addIssue(ctx, [...at, "service", "secrets", name], "is also in service.environment: give each variable once, as a secret or as a plain value");
+  }
+  const check = service.healthCheck;
+  if (check && check.timeoutSeconds >= check.intervalSeconds) addIssue(ctx, [...at, "service", "healthCheck", "timeoutSeconds"], "must be shorter than intervalSeconds");
+  checkTaskRole(service.taskRole, [...at, "service", "taskRole"], ctx);
+}
+
+/** A container health check as ECS's container definition takes it. */
+export interface EcsHealthCheck {
+  readonly command: string[];
+  readonly interval: number;
+  readonly timeout: number;
+  readonly retries: number;
+  readonly startPeriod?: number;
+}
+
+export function ecsHealthCheck(check: NonNullable<ServiceSettings["healthCheck"]>): EcsHealthCheck {
+  return {
+    command: check.command,
+    interval: check.intervalSeconds,
+    timeout: check.timeoutSeconds,
+    retries: check.retries,
+    ...(check.startPeriodSeconds !== undefined ? { startPeriod: check.startPeriodSeconds } : {}),
+  };
 }

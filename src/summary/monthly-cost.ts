@@ -56,8 +56,10 @@ export function monthlyCost(config: StackConfig): MonthlyCost {
   for (const env of environments) {
     const s = env.service;
     const tasks = s.autoScaling ? s.autoScaling.minCapacity : s.desiredCount;
-    const perTaskHour = (s.cpu / 1024) * prices.fargateVcpuHour + (s.memory / 1024) * prices.fargateGbHour;
-    add(`${env.name}: Fargate tasks (${s.cpu / 1024} vCPU, ${s.memory / 1024} GB${s.autoScaling ? ", autoscaling minimum" : ""})`, tasks, perTaskHour, `${hours} h`);
+    const arm = s.cpuArchitecture === "ARM64";
+    const [vcpuHour, gbHour] = arm ? [prices.fargateArmVcpuHour, prices.fargateArmGbHour] : [prices.fargateVcpuHour, prices.fargateGbHour];
+    const perTaskHour = (s.cpu / 1024) * vcpuHour + (s.memory / 1024) * gbHour;
+    add(`${env.name}: Fargate tasks (${s.cpu / 1024} vCPU, ${s.memory / 1024} GB${arm ? ", ARM64" : ""}${s.autoScaling ? ", autoscaling minimum" : ""})`, tasks, perTaskHour, `${hours} h`);
     if (!existing && config.network.natGateways === "none") add(`${env.name}: tasks' public IPv4 addresses`, tasks, prices.publicIpv4Hour, `${hours} h`);
     if (config.database.enabled) {
       const db = config.database;
