@@ -10,7 +10,7 @@ import { EcsService } from "@cdktf/provider-aws/lib/ecs-service";
 import { BUILD_ENVIRONMENT_VARIABLES, OPTIONAL_BUILD_VARIABLES, } from "../src/delivery/build-project";
 import { PER_ENVIRONMENT_VARIABLES } from "../src/delivery/application-contract";
 import { IMAGE_PLACEHOLDER } from "../src/delivery/delivery-pipeline";
-import { onlyResource, pipelineOf, resourceByRef, synth, Synthesized } from "./helpers";
+import { config, onlyResource, pipelineOf, resourceByRef, synth, Synthesized } from "./helpers";
 import { TerraformValues } from "./terraform-values";
 
 const sample = (file: string) => readFileSync(`app-repo-sample/${file}`, "utf8");
@@ -65,6 +65,15 @@ function render(overrides: Record<string, unknown> = {}) {
   return { s, rendered };
 }
 
+const TOKEN_ARN = "arn:aws:secretsmanager:eu-central-1:123456789012:secret:shop/api-token-AbCdEf";
+const realApplication = {
+  environments: [{ name: "staging" }, { name: "production" }],
+  service: {
+    secrets: { API_TOKEN: { secretsManager: TOKEN_ARN, jsonKey: "token" }, FEATURE_FLAGS: { ssmParameter: "/shop/feature-flags" } },
+    healthCheck: { command: ["CMD", "node", "src/healthcheck.mjs"], intervalSeconds: 15, timeoutSeconds: 3, retries: 2 },
+    cpuArchitecture: "ARM64",
+  },
+};
 const twoEnvironments = { environments: [{ name: "staging" }, { name: "production", service: { cpu: 512, memory: 2048, environment: { GREETING: "hi" } } }] };
 
 describe("app-repo-sample", () => {
@@ -165,8 +174,27 @@ describe("app-repo-sample", () => {
     expect(rendered[0].appspec.Resources[0].TargetService.Type).toBe("AWS::ECS::Service");
   });
 
-  it("the buildspec's own render loop (bash, jq, envsubst) writes the same files as the templates rendered here", () => {
-    const { s, rendered } = render(twoEnvironments);
+  it("renders the application's secrets (references only), health check and ARM64 platform into every environment's task definition", () => {
+    const { rendered } = render(realApplication);
+    for (const { taskdef } of rendered) {
+      expect(taskdef.runtimePlatform).toEqual({ cpuArchitecture: "ARM64", operatingSystemFamily: "LINUX" });
+      const [container] = taskdef.containerDefinitions;
+      expect(container.secrets).toEqual([
+        { name: "API_TOKEN", valueFrom: `${TOKEN_ARN}:token::` },
+        { name: "FEATURE_FLAGS", valueFrom: "/shop/feature-flags" },
+      ]);
+      expect(container.healthCheck).toEqual({ command: ["CMD", "node", "src/healthcheck.mjs"], interval: 15, timeout: 3, retries: 2 });
+    }
+    const plain = render().rendered[0].taskdef;
+    expect(plain.runtimePlatform).toEqual({ cpuArchitecture: "X86_64", operatingSystemFamily: "LINUX" });
+    expect(plain.containerDefinitions[0]).not.toHaveProperty("healthCheck");
+  });
+
+  it.each([
+    ["two environments", twoEnvironments],
+    ["secrets, a health check and ARM64", realApplication],
+  ])("the buildspec's own render loop (bash, jq, envsubst) writes the same files as the templates rendered here: %s", (_, overrides) => {
+    const { s, rendered } = render(overrides);
     const loop = buildspec.phases.post_build.commands.find((c: string) => c.startsWith("for ENV_NAME"));
     const dir = mkdtempSync(join(tmpdir(), "buildspec-"));
     try {
@@ -183,7 +211,7 @@ describe("app-repo-sample", () => {
           DEPLOY_ENVIRONMENTS: JSON.stringify(deployEnvironments),
           RENDER_VARS: buildspec.env.variables.RENDER_VARS,
           CONTAINER_NAME: "web",
-          CONTAINER_PORT: "80",
+          CONTAINER_PORT: "8080",
           AWS_DEFAULT_REGION: "eu-central-1",
         },
       });
@@ -201,5 +229,21 @@ describe("app-repo-sample", () => {
     const exposed = /^EXPOSE (\d+)$/m.exec(sample("Dockerfile"));
     const lbBlock = onlyResource(synth().tf, EcsService.tfResourceType).load_balancer[0];
     expect(Number(exposed?.[1])).toBe(lbBlock.container_port);
+    expect(sample("Dockerfile")).toMatch(new RegExp(`^ENV .*\\bPORT=${lbBlock.container_port}\\b`, "m"));
+  });
+
+  it("the Dockerfile builds in two stages and runs the package's start command as a non-root user", () => {
+    const lines = sample("Dockerfile").split("\n");
+    const stages = lines.filter((l) => l.startsWith("FROM "));
+    expect(stages).toHaveLength(2);
+    expect(stages[0]).toMatch(/ AS dependencies$/);
+    const runtime = lines.slice(lines.indexOf(stages[1]));
+    expect(runtime.filter((l) => l.startsWith("USER ")).pop()).toMatch(/^USER (?!root\b|0\b)\S+$/);
+    const start = JSON.parse(sample("package.json")).scripts.start as string;
+    const cmd = JSON.parse(runtime.find((l) => l.startsWith("CMD "))!.slice(4)) as string[];
+    expect(cmd.join(" ")).toBe(start);
+    // build.testCommand runs `npm test` inside the image: the tests and the package file are in it.
+    for (const copied of ["src", "test", "package.json"]) expect(runtime.some((l) => l.startsWith("COPY ") && l.includes(copied))).toBe(true);
+    expect(config().build.testCommand).toBe("npm test");
   });
 });

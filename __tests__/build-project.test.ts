@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { CodebuildProject } from "@cdktf/provider-aws/lib/codebuild-project";
-import { BUILD_ENVIRONMENT_VARIABLES, } from "../src/delivery/build-project";
+import { BUILD_ENVIRONMENT_VARIABLES, OPTIONAL_BUILD_VARIABLES } from "../src/delivery/build-project";
 import { PER_ENVIRONMENT_VARIABLES } from "../src/delivery/application-contract";
 import { onlyResource, pipelineOf, synth } from "./helpers";
 
@@ -27,10 +27,12 @@ describe("BuildProject", () => {
         (v: { name: string; value: string }) => [v.name, v.value],
       ),
     );
-    expect(Object.keys(vars).sort()).toEqual([...BUILD_ENVIRONMENT_VARIABLES].sort());
+    // The default config runs the sample app's tests in the built image.
+    expect(Object.keys(vars).sort()).toEqual([...BUILD_ENVIRONMENT_VARIABLES, ...OPTIONAL_BUILD_VARIABLES].sort());
+    expect(vars.TEST_COMMAND).toBe("npm test");
     expect(vars.REPOSITORY_URI).toBe(ref(stack.repository.repository.repositoryUrl));
     expect(vars.CONTAINER_NAME).toBe("web");
-    expect(vars.CONTAINER_PORT).toBe("80");
+    expect(vars.CONTAINER_PORT).toBe("8080");
     expect(vars.DEPLOY_ENVIRONMENTS).toMatch(/^\$\{jsonencode\(\{"production" = \{/);
 
     const service = stack.environments[0].service;
@@ -68,9 +70,9 @@ describe("BuildProject", () => {
   it("passes the test command to the buildspec only when one is configured", () => {
     const vars = (overrides: Record<string, unknown>) =>
       onlyResource(synth(overrides).tf, CodebuildProject.tfResourceType).environment.environment_variable.map((v: { name: string }) => v.name);
-    expect(vars({})).not.toContain("TEST_COMMAND");
-    const project = onlyResource(synth({ build: { testCommand: "npm test" } }).tf, CodebuildProject.tfResourceType);
-    expect(project.environment.environment_variable).toContainEqual({ name: "TEST_COMMAND", value: "npm test", type: "PLAINTEXT" });
+    expect(vars({ build: { testCommand: undefined } })).not.toContain("TEST_COMMAND");
+    const project = onlyResource(synth({ build: { testCommand: "npm run test:unit" } }).tf, CodebuildProject.tfResourceType);
+    expect(project.environment.environment_variable).toContainEqual({ name: "TEST_COMMAND", value: "npm run test:unit", type: "PLAINTEXT" });
   });
 
   it("caches in the artifact bucket (s3), on the build host (local), or not at all", () => {

@@ -23,7 +23,7 @@ describe("config", () => {
       trafficReroute: "automatic",
       rerouteWaitMinutes: 60,
       terminationWaitMinutes: 5,
-      smokeTest: { enabled: true, timeBudgetSeconds: 60, attempts: 3 },
+      smokeTest: { enabled: true, timeBudgetSeconds: 60, attempts: 3, paths: ["/health"] },
       alarms: {
         enabled: true,
         periodSeconds: 60,

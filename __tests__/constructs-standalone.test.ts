@@ -137,7 +137,7 @@ describe("constructs on their own (Testing.synthScope)", () => {
     expect(resolved.artifacts).toEqual(ARTIFACT_BUCKET_DEFAULTS);
     expect(resolved.database).toEqual(DATABASE_DEFAULTS);
     expect(resolved.build).toMatchObject(BUILD_DEFAULTS);
-    const { smokeTest, alarms, ...deployment } = config({ deployment: {} }).deployment;
+    const { smokeTest, alarms, ...deployment } = config({ deployment: { smokeTest: undefined } }).deployment;
     expect(deployment).toMatchObject(DEPLOYMENT_DEFAULTS);
     expect(smokeTest).toEqual(SMOKE_TEST_DEFAULTS);
     expect(alarms).toEqual(RELEASE_ALARM_DEFAULTS);

@@ -197,3 +197,32 @@ describe("examples/two-environments-database-autoscaling.json", () => {
     }
   });
 });
+
+describe("examples/real-application.json", () => {
+  const { stack } = synthExample("real-application.json");
+  const [staging, production] = stack.environments;
+
+  it("hands each environment its own secrets, by reference: staging's by name, production's by ARN, name and parameter", () => {
+    const refs = (env: typeof staging) => env.service.secrets.map((s) => [s.name, typeof s.valueFrom === "string" && !s.valueFrom.includes("${") ? s.valueFrom : "(looked up)"]);
+    expect(refs(staging)).toEqual([
+      ["API_TOKEN", "(looked up)"],
+      ["SIGNING_KEY", "(looked up)"],
+      ["FEATURE_FLAGS", "/shop/staging/feature-flags"],
+    ]);
+    expect(refs(production)).toEqual([
+      ["API_TOKEN", "arn:aws:secretsmanager:eu-west-1:123456789012:secret:shop/production/api-token-AbCdEf:token::"],
+      ["SIGNING_KEY", "(looked up)"],
+      ["FEATURE_FLAGS", "/shop/production/feature-flags"],
+    ]);
+  });
+
+  it("runs on Graviton with ECS Exec and a container health check, built on an ARM CodeBuild image", () => {
+    for (const env of [staging, production]) {
+      expect(env.service.cpuArchitecture).toBe("ARM64");
+      expect(env.service.healthCheck?.command).toEqual(["CMD", "node", "src/healthcheck.mjs"]);
+    }
+    const tf = JSON.parse(Testing.synth(stack));
+    expect(Object.values(resourcesOf(tf, EcsService.tfResourceType)).map((s) => s.enable_execute_command)).toEqual([true, true]);
+    expect(onlyResource(tf, CodebuildProject.tfResourceType).environment.type).toBe("ARM_CONTAINER");
+  });
+});

@@ -16,7 +16,7 @@ describe("FargateService", () => {
       launch_type: "FARGATE",
       deployment_controller: { type: "CODE_DEPLOY" },
       load_balancer: [
-        { target_group_arn: ref(stack.environments[0].loadBalancer.blueTargetGroup.arn), container_name: "web", container_port: 80 },
+        { target_group_arn: ref(stack.environments[0].loadBalancer.blueTargetGroup.arn), container_name: "web", container_port: 8080 },
       ],
       network_configuration: { security_groups: [ref(stack.environments[0].service.securityGroup.id)] },
       cluster: ref(stack.environments[0].service.cluster.id),
@@ -75,8 +75,8 @@ describe("FargateService", () => {
     const containers = task.container_definitions as string;
     expect(containers).toMatch(/^\$\{jsonencode\(/);
     expect(containers).toContain('"name" = "web"');
-    expect(containers).toContain('"containerPort" = 80');
-    expect(containers).toContain('"image" = "public.ecr.aws/docker/library/httpd:2.4"');
+    expect(containers).toContain('"containerPort" = 8080');
+    expect(containers).toContain('"image" = "public.ecr.aws/nginx/nginx-unprivileged:stable-alpine"');
     expect(containers).toContain('"awslogs-group" = aws_cloudwatch_log_group.');
     expect(containers).toContain('"awslogs-region" = "eu-central-1"');
     expect(containers).toContain('"name" = "MODE"');

@@ -115,7 +115,7 @@ describe("app-repo-sample/.github/workflows/deploy.yml", () => {
     const values = githubActionsOf(s.stack).variables;
     expect(values.AWS_REGION).toBe("eu-central-1");
     expect(values.CONTAINER_NAME).toBe("web");
-    expect(values.CONTAINER_PORT).toBe("80");
+    expect(values.CONTAINER_PORT).toBe("8080");
     expect(s.ref(values.CODEDEPLOY_DEPLOYMENT_GROUP)).toBe(s.ref(env.deployment.deploymentGroup.deploymentGroupName));
     expect(s.ref(values.AWS_DEPLOY_ROLE_ARN)).toBe(s.ref(githubActionsOf(s.stack).deployRole.role.arn));
     expect(s.ref(values.ECR_REPOSITORY_URI)).toBe(s.ref(s.stack.repository.repository.repositoryUrl));

@@ -23,7 +23,7 @@ describe("BlueGreenLoadBalancer", () => {
       expect(json).toHaveResourceWithProperties(LbTargetGroup, {
         name: `bluegreen-demo-production-${color}`,
         target_type: "ip",
-        port: 80,
+        port: 8080,
         protocol: "HTTP",
         deregistration_delay: "15",
         health_check: { path: "/health", matcher: "200", enabled: true },

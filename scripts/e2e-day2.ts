@@ -47,7 +47,7 @@ const STEPS: Step[] = [
     },
   },
   { name: "adding an environment (staging before production)", change: { CONFIG__environments: '[{"name":"staging"},{"name":"production"}]' } },
-  { name: "the container port", change: { CONFIG__service__containerPort: "8080" } },
+  { name: "the container port", change: { CONFIG__service__containerPort: "3000" } },
   {
     // The production listener moves from HTTP on 80 to HTTPS on 443 in place, and a redirect takes port 80.
     name: "HTTPS turned on in production (a domain in the user's hosted zone)",

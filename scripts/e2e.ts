@@ -12,6 +12,7 @@ import { mkdirSync, readFileSync, rmSync } from "node:fs";
 import { basename, join } from "node:path";
 import { Check, checkWiring, ClientConfig, locate } from "./e2e/checks";
 import { simulateBlueGreenDeployment } from "./e2e/bluegreen";
+import { applicationChecks } from "./e2e/application";
 import { checkNothingLeft } from "./e2e/leftovers";
 import { checkUserNetworkIntact, createUserInfrastructure } from "./e2e/user-infrastructure";
 import { destroyStack, failedResources, stateResources, StateResource } from "./e2e/state";
@@ -32,6 +33,7 @@ const DEFAULT_CONFIGS = [
   "examples/seed-004-github-actions.json",
   "examples/two-environments-database-autoscaling.json",
   "examples/custom-canary.json",
+  "examples/real-application.json",
 ];
 
 /** moto faults no correction covers, shown in every report (empty when all are corrected). */
@@ -101,7 +103,7 @@ async function e2e(config: string, endpoint: string): Promise<{ phases: Phase[];
 
     const deployed = locate(created, stackConfig);
     const wiringStarted = Date.now();
-    checks.push(...(await checkWiring(deployed, clientConfig)));
+    checks.push(...(await checkWiring(deployed, clientConfig)), ...(await applicationChecks(deployed, stackConfig, clientConfig)));
     phases.push({ name: "API wiring checks", seconds: (Date.now() - wiringStarted) / 1000, ok: checks.every((c) => c.ok), note: `${checks.filter((c) => c.ok).length}/${checks.length}` });
 
     const swapStarted = Date.now();

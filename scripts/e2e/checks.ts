@@ -226,7 +226,7 @@ export async function describeListener(elb: ElasticLoadBalancingV2Client, arn: s
   return out.Listeners?.[0];
 }
 
-async function check(name: string, body: () => Promise<string | undefined>): Promise<Check> {
+export async function check(name: string, body: () => Promise<string | undefined>): Promise<Check> {
   try {
     const problem = await body();
     return { name, ok: problem === undefined, detail: problem };
@@ -235,7 +235,7 @@ async function check(name: string, body: () => Promise<string | undefined>): Pro
   }
 }
 
-function differs(what: string, actual: unknown, expected: unknown): string | undefined {
+export function differs(what: string, actual: unknown, expected: unknown): string | undefined {
   const a = JSON.stringify(actual);
   const e = JSON.stringify(expected);
   return a === e ? undefined : `${what}: got ${a}, expected ${e}`;

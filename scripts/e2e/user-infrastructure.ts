@@ -18,10 +18,12 @@ import {
 } from "@aws-sdk/client-ec2";
 import { CreateHostedZoneCommand, Route53Client } from "@aws-sdk/client-route-53";
 import { StackConfig } from "../../src/config";
+import { storeApplicationSecrets } from "./application";
 import { Check, ClientConfig } from "./checks";
 
 /**
- * What a user owns before deploying a stack that names it: an existing network, a hosted zone. The e2e
+ * What a user owns before deploying a stack that names it: an existing network, a hosted zone, the
+ * application's secrets. The e2e
  * creates it through the SDK, hands the stack its real ids as CONFIG__ overrides (the examples carry
  * placeholders), and after the destroy proves it is still there, untouched.
  */
@@ -61,6 +63,7 @@ export async function createUserInfrastructure(config: StackConfig, clientConfig
     );
     overrides.CONFIG__loadBalancer__hostedZoneId = zone.HostedZone!.Id!.replace("/hostedzone/", "");
   }
+  await storeApplicationSecrets(config, clientConfig, overrides);
   return { overrides, network };
 }
 

@@ -54,7 +54,12 @@ export async function startMoto(options: { detached?: boolean; logFile?: number 
   const child = spawn(PYTHON, [MOTO_LAUNCHER, String(port)], {
     cwd: ROOT,
     // ACM issues a requested certificate after this many seconds (moto's default is 60).
-    env: { ...process.env, MOTO_ACM_VALIDATION_WAIT: process.env.MOTO_ACM_VALIDATION_WAIT ?? "3" },
+    env: {
+      ...process.env,
+      MOTO_ACM_VALIDATION_WAIT: process.env.MOTO_ACM_VALIDATION_WAIT ?? "3",
+      // AWS's managed policies exist in every account; moto loads them only when asked (service.taskRole.managedPolicyArns attaches them).
+      MOTO_IAM_LOAD_MANAGED_POLICIES: "true",
+    },
     detached: true, // own process group, so stop() also ends moto's worker threads' process
     stdio: options.logFile !== undefined ? ["ignore", options.logFile, options.logFile] : ["ignore", "pipe", "pipe"],
   });

@@ -490,12 +490,13 @@ ECS_SERVICE_FIELDS_MOTO_DROPS = {
     "availabilityZoneRebalancing": ("availability_zone_rebalancing", "DISABLED"),  # AWS's default when not sent
     "healthCheckGracePeriodSeconds": ("health_check_grace_period_seconds", None),
     "enableECSManagedTags": ("enable_ecs_managed_tags", False),
+    "enableExecuteCommand": ("enable_execute_command", False),
 }
 
 
 @correction(
     "ecs-create-service-fields",
-    "ECS CreateService: keep availabilityZoneRebalancing, healthCheckGracePeriodSeconds and enableECSManagedTags "
+    "ECS CreateService: keep availabilityZoneRebalancing, healthCheckGracePeriodSeconds, enableECSManagedTags and enableExecuteCommand "
     "so DescribeServices returns them",
 )
 def _ecs_create_service_fields() -> None:
