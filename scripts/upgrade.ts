@@ -42,6 +42,16 @@ const EXPECTED_CHANGES: Array<{ readonly address: RegExp; readonly actions: Read
     actions: ["update"],
     why: "its policy document names the approval topic, which changes in place, so Terraform reads the document again at apply (same content)",
   },
+  {
+    address: /^aws_codebuild_project\.build_project_[0-9A-F]{8}$/,
+    actions: ["update"],
+    why: "each environment's values for the buildspec gain CPU_ARCHITECTURE and CONTAINER_HEALTH_CHECK, which the new taskdef template renders",
+  },
+  {
+    address: /^aws_iam_role_policy\.pipeline_role_build-deploy-policy_[0-9A-F]{8}$/,
+    actions: ["update"],
+    why: "its policy document names the build project, which changes in place, so Terraform reads the document again at apply (same content)",
+  },
 ];
 
 const WORK = join(SCRATCH, "upgrade");
