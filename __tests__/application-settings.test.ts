@@ -90,11 +90,19 @@ describe("service.secrets", () => {
     for (const call of denied) expect(await decide(role, call), `${call.action} on ${call.resource}`).toBe("ImplicitlyDenied");
   });
 
+  it("in sandbox mode, which makes no AWS call, a secret given by name is not looked up", () => {
+    const s = synth({ ...APP, sandbox: true });
+    expect(Object.keys(s.tf.data.aws_secretsmanager_secret ?? {})).toEqual([]);
+    expect(containerOf(s).container.secrets[1]).toEqual({ name: "SIGNING_KEY", valueFrom: `arn:aws:secretsmanager:eu-central-1:${TEST_ACCOUNT}:secret:shop/signing-key` });
+  });
+
   it("are overridden per environment, and no value of them appears in the JSON", () => {
     const s = synth({ ...APP, environments: [{ name: "staging", service: { secrets: { API_TOKEN: { ssmParameter: "/shop/staging/token" } } } }, { name: "production" }] });
     const [staging, production] = s.stack.environments.map((env) => env.service.secrets.map((x) => x.name));
     expect(staging).toEqual(["API_TOKEN"]);
     expect(production).toEqual(["API_TOKEN", "SIGNING_KEY", "FEATURE_FLAGS"]);
+    // Nothing that reads a value: no secret version or parameter data source, so the state holds none.
+    expect(Object.keys(s.tf.data).filter((type) => /secret_version|ssm_parameter$/.test(type))).toEqual([]);
   });
 
   it("refuse a value written where a reference belongs, without showing it", () => {

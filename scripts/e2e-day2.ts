@@ -49,6 +49,18 @@ const STEPS: Step[] = [
   { name: "adding an environment (staging before production)", change: { CONFIG__environments: '[{"name":"staging"},{"name":"production"}]' } },
   { name: "the container port", change: { CONFIG__service__containerPort: "3000" } },
   {
+    // A new task definition revision, the execution role's secrets policy, the task role's statements, the ARM build.
+    name: "the application's own settings: a secret and a parameter, task permissions, a health check, ARM64",
+    change: {
+      CONFIG__service__secrets:
+        '{"API_TOKEN":{"secretsManager":"arn:aws:secretsmanager:eu-central-1:123456789012:secret:shop/api-token-AbCdEf","jsonKey":"token"},"FLAGS":{"ssmParameter":"/shop/flags"}}',
+      CONFIG__service__taskRole: '{"statements":[{"actions":["sqs:SendMessage"],"resources":["arn:aws:sqs:eu-central-1:123456789012:orders"]}]}',
+      CONFIG__service__healthCheck: '{"command":["CMD","node","src/healthcheck.mjs"]}',
+      CONFIG__service__cpuArchitecture: "ARM64",
+    },
+  },
+  { name: "ECS Exec turned on for running services", change: { CONFIG__service__enableExecuteCommand: "true" }, refusedNaming: "service.enableExecuteCommand" },
+  {
     // The production listener moves from HTTP on 80 to HTTPS on 443 in place, and a redirect takes port 80.
     name: "HTTPS turned on in production (a domain in the user's hosted zone)",
     change: {

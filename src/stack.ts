@@ -57,6 +57,7 @@ export class BlueGreenStack extends TerraformStack {
           repository: this.repository,
           trafficControl: this.trafficControl,
           database: config.database,
+          sandbox: config.sandbox,
           encryptionKey,
           notifications: this.notifications,
           isProduction: i === last,

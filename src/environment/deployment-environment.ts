@@ -23,6 +23,8 @@ export interface DeploymentEnvironmentProps<D extends EnvironmentDeployment = En
   readonly repository: ContainerRepository;
   /** Who deploys new revisions and shifts the traffic. */
   readonly trafficControl: TrafficControl<D>;
+  /** Plan without AWS calls: a secret given by name is not looked up. @default false */
+  readonly sandbox?: boolean;
   /** A PostgreSQL instance for this environment, when enabled. */
   readonly database?: DatabaseSettings;
   /** Customer-managed key to encrypt with. @default the service's AWS-managed key */
@@ -91,6 +93,7 @@ export class DeploymentEnvironment<D extends EnvironmentDeployment = Environment
       ...settings.service,
       environment: { ...settings.service.environment, ...this.database?.connectionEnvironment },
       managedSecrets: this.database?.containerSecrets,
+      sandbox: props.sandbox,
       encryptionKey: props.encryptionKey,
     });
     if (this.database) {

@@ -66,10 +66,10 @@ export function siblingArn(arn: string, resource: string): string {
   return Fn.format("%s:%s", [Fn.join(":", Fn.slice(Fn.split(":", arn), 0, 5)), resource]);
 }
 
-/** An ARN of another service in the same partition, region and account as `arn`. */
-export function arnInAccountOf(arn: string, service: string, resource: string): string {
+/** An ARN of another service in the same partition, region and account as `arn` (or in `region`, for an IAM ARN, which names none). */
+export function arnInAccountOf(arn: string, service: string, resource: string, region?: string): string {
   const part = (i: number) => Fn.element(Fn.split(":", arn), i);
-  return Fn.format("arn:%s:%s:%s:%s:%s", [part(1), service, part(3), part(4), resource]);
+  return Fn.format("arn:%s:%s:%s:%s:%s", [part(1), service, region ?? part(3), part(4), resource]);
 }
 
 /** The ARN of an S3 bucket (or `bucket/key`) in the partition of `arn`. */

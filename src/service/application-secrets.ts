@@ -1,7 +1,7 @@
 import { Fn, Token } from "cdktf";
 import { Construct } from "constructs";
 import { DataAwsSecretsmanagerSecret } from "@cdktf/provider-aws/lib/data-aws-secretsmanager-secret";
-import { PolicyStatement, ServiceRole } from "../security/iam";
+import { arnInAccountOf, PolicyStatement, ServiceRole } from "../security/iam";
 import { isSecretsManagerReference, ParameterReference, SecretReference, SecretsManagerReference } from "./secrets-config";
 
 /** An ECS `secrets` entry: the variable and where its value is read from. */
@@ -16,6 +16,11 @@ export interface ApplicationSecretsProps {
   readonly secrets: Record<string, SecretReference>;
   /** The role ECS reads the values with when a task starts: it may read exactly these. */
   readonly executionRole: ServiceRole;
+  /**
+   * Look up a secret given by name (false in sandbox mode, which makes no AWS call: the name then stands
+   * in an ARN without the suffix, which plans but would not read the secret). @default true
+   */
+  readonly lookUpByName?: boolean;
 }
 
 /**
@@ -36,7 +41,11 @@ export class ApplicationSecrets extends Construct {
     const keysBy = { secretsmanager: new Set<string>(), ssm: new Set<string>() };
     this.entries = Object.entries(props.secrets).map(([name, ref]) => {
       if (isSecretsManagerReference(ref)) {
-        const arn = ref.secretsManager.startsWith("arn:") ? ref.secretsManager : new DataAwsSecretsmanagerSecret(this, `secret-${name}`, { name: ref.secretsManager }).arn;
+        const arn = ref.secretsManager.startsWith("arn:")
+          ? ref.secretsManager
+          : props.lookUpByName === false
+            ? arnInAccountOf(role, "secretsmanager", `secret:${ref.secretsManager}`, props.region)
+            : new DataAwsSecretsmanagerSecret(this, `secret-${name}`, { name: ref.secretsManager }).arn;
         secretArns.push(arn);
         if (ref.kmsKeyArn) keysBy.secretsmanager.add(ref.kmsKeyArn);
         return { name, valueFrom: secretValueFrom(arn, ref) };
@@ -76,7 +85,6 @@ function secretValueFrom(arn: string, ref: SecretsManagerReference): string {
 /** A parameter's ARN: as given, or built from its name in the task's region and the role's account and partition. */
 function parameterArn(ref: ParameterReference, roleArn: string, region: string): string {
   const given = ref.ssmParameter;
-  if (given.startsWith("arn:")) return given;
-  const part = (i: number) => Fn.element(Fn.split(":", roleArn), i);
-  return Fn.format("arn:%s:ssm:%s:%s:parameter/%s", [part(1), region, part(4), given.replace(/^\//, "")]);
+  return given.startsWith("arn:") ? given : arnInAccountOf(roleArn, "ssm", `parameter/${given.replace(/^\//, "")}`, region);
 }
+

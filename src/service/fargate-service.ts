@@ -58,6 +58,8 @@ export interface FargateServiceProps {
   readonly secrets?: Record<string, SecretReference>;
   /** ECS `secrets` of what the stack itself creates (the database credentials), granted by their owner. @default [] */
   readonly managedSecrets?: ContainerSecret[];
+  /** Plan without AWS calls: a secret given by name is not looked up. @default false */
+  readonly sandbox?: boolean;
   /** The application's own AWS permissions. @default none */
   readonly taskRole?: TaskRoleSettings;
   /** @default SERVICE_DEFAULTS.cpuArchitecture */
@@ -138,6 +140,7 @@ export class FargateService extends Construct {
       region: props.region,
       secrets: props.secrets ?? SERVICE_DEFAULTS.secrets,
       executionRole: this.executionRole,
+      lookUpByName: !props.sandbox,
     });
     const secrets = [...(props.managedSecrets ?? []), ...applicationSecrets.entries];
     this.environment = environment;
