@@ -4,9 +4,8 @@ import { DataAwsSecretsmanagerSecret } from "@cdktf/provider-aws/lib/data-aws-se
 import { EcsService } from "@cdktf/provider-aws/lib/ecs-service";
 import { EcsTaskDefinition } from "@cdktf/provider-aws/lib/ecs-task-definition";
 import { IamRolePolicyAttachment } from "@cdktf/provider-aws/lib/iam-role-policy-attachment";
-import { ConfigError, parseConfig } from "../src/config";
 import { monthlyCost } from "../src/summary/monthly-cost";
-import { config, onlyResource, rawConfig, roleStatements, synth, Synthesized } from "./helpers";
+import { config, configErrorFor as errorFor, onlyResource, roleStatements, synth, Synthesized } from "./helpers";
 import { decide, roleNamed, stackRoles } from "./iam-simulation";
 import { IamPolicy, TEST_ACCOUNT, TerraformValues } from "./terraform-values";
 
@@ -43,16 +42,6 @@ const APP = {
 function containerOf(s: Synthesized) {
   const task = onlyResource(s.tf, EcsTaskDefinition.tfResourceType);
   return { task, container: JSON.parse(new TerraformValues(s.tf).evaluate(task.container_definitions))[0] };
-}
-
-function errorFor(overrides: Record<string, unknown>): string {
-  try {
-    parseConfig(rawConfig(overrides));
-  } catch (err) {
-    expect(err).toBeInstanceOf(ConfigError);
-    return (err as Error).message;
-  }
-  throw new Error("config was accepted");
 }
 
 describe("service.secrets", () => {

@@ -1,16 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { applyEnvOverrides, ConfigError, loadConfig, parseConfig } from "../src/config";
-import { DEFAULT_CONFIG_RAW, rawConfig } from "./helpers";
-
-function errorFor(overrides: Record<string, unknown>): string {
-  try {
-    parseConfig(rawConfig(overrides));
-  } catch (err) {
-    expect(err).toBeInstanceOf(ConfigError);
-    return (err as Error).message;
-  }
-  throw new Error("config was accepted");
-}
+import { configErrorFor as errorFor, DEFAULT_CONFIG_RAW, rawConfig } from "./helpers";
 
 describe("config", () => {
   it("the committed default config is valid and resolves documented defaults", () => {

@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import { DefaultTokenResolver, StringConcat, Testing, Tokenization } from "cdktf";
-import { loadConfig, parseConfig, StackConfig } from "../src/config";
+import { ConfigError, loadConfig, parseConfig, StackConfig } from "../src/config";
 import { CodePipelineDelivery } from "../src/delivery/codepipeline-delivery";
 import { GitHubActionsDelivery } from "../src/delivery/github-actions-delivery";
 import { BlueGreenStack } from "../src/stack";
@@ -25,6 +25,17 @@ export function rawConfig(overrides: DeepPartial<Record<string, unknown>> = {}):
 
 export function config(overrides: Record<string, unknown> = {}): StackConfig {
   return parseConfig(rawConfig(overrides));
+}
+
+/** The one-line message the default config plus overrides is refused with; fails when it is accepted or fails otherwise. */
+export function configErrorFor(overrides: Record<string, unknown>): string {
+  try {
+    parseConfig(rawConfig(overrides));
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    return err.message;
+  }
+  throw new Error("config was accepted");
 }
 
 export interface Synthesized {
