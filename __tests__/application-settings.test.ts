@@ -1,4 +1,9 @@
 import { describe, expect, it } from "vitest";
+import { Testing } from "cdktf";
+import { DataAwsIamPolicyDocument } from "@cdktf/provider-aws/lib/data-aws-iam-policy-document";
+import { ApplicationSecrets } from "../src/service/application-secrets";
+import { TaskPermissions } from "../src/service/task-permissions";
+import { ServiceRole } from "../src/security/iam";
 import { CodebuildProject } from "@cdktf/provider-aws/lib/codebuild-project";
 import { DataAwsSecretsmanagerSecret } from "@cdktf/provider-aws/lib/data-aws-secretsmanager-secret";
 import { EcsService } from "@cdktf/provider-aws/lib/ecs-service";
@@ -203,5 +208,28 @@ describe("service.enableExecuteCommand and service.healthCheck", () => {
     expect(errorFor({ service: { healthCheck: { command: ["node", "x.mjs"] } } })).toMatch(/service\.healthCheck\.command: must start with "CMD" or "CMD-SHELL"/);
     expect(errorFor({ service: { healthCheck: { command: ["CMD", "true"], intervalSeconds: 5, timeoutSeconds: 5 } } })).toMatch(/timeoutSeconds: must be shorter than intervalSeconds/);
     expect(errorFor({ service: { healthCheck: { command: ["CMD", "true"], retries: 11 } } })).toMatch(/service\.healthCheck\.retries: must be at most 10/);
+  });
+});
+
+describe("ApplicationSecrets and TaskPermissions on their own (Testing.synthScope)", () => {
+  it("grant exactly what they are given, to the role they are given, and nothing without settings", () => {
+    const json = Testing.synthScope((scope) => {
+      const execution = new ServiceRole(scope, "execution", { name: "solo-execution", servicePrincipal: "ecs-tasks.amazonaws.com", description: "x" });
+      const task = new ServiceRole(scope, "task", { name: "solo-task", servicePrincipal: "ecs-tasks.amazonaws.com", description: "x" });
+      new ApplicationSecrets(scope, "secrets", { region: "eu-west-1", secrets: { TOKEN: { secretsManager: "solo/token" } }, executionRole: execution });
+      new TaskPermissions(scope, "permissions", { taskRole: task, settings: { statements: [{ effect: "Allow", actions: ["sqs:SendMessage"], resources: ["arn:aws:sqs:eu-west-1:123456789012:q"] }], managedPolicyArns: [] } });
+      new TaskPermissions(scope, "nothing", { taskRole: task });
+    });
+    expect(json).toHaveDataSourceWithProperties(DataAwsSecretsmanagerSecret, { name: "solo/token" });
+    const tf = JSON.parse(json);
+    const statements = Object.values(tf.data.aws_iam_policy_document as Record<string, { statement: any[] }>).flatMap((d) => d.statement);
+    const read = statements.find((st) => st.sid === "ReadApplicationSecrets");
+    expect(read.actions).toEqual(["secretsmanager:GetSecretValue"]);
+    expect(read.resources).toEqual([expect.stringMatching(/^\$\{data\.aws_secretsmanager_secret\.[\w-]+\.arn\}$/)]);
+    expect(json).toHaveDataSourceWithProperties(DataAwsIamPolicyDocument, {
+      statement: [{ effect: "Allow", actions: ["sqs:SendMessage"], resources: ["arn:aws:sqs:eu-west-1:123456789012:q"] }],
+    });
+    // Two inline policies (the secrets, the application's statements); the construct without settings adds none.
+    expect(Object.values(tf.resource.aws_iam_role_policy).map((p: any) => p.name).sort()).toEqual(["application", "application-secrets"]);
   });
 });
