@@ -39,16 +39,14 @@ describe("the application contract, rendered", () => {
     });
   });
 
-  it("gives the workflow the same task, network and hooks, its roles, and DEPLOY_ENVIRONMENT only with an environment trust", () => {
-    const workflow = { region: "eu-west-1", pushRoleArn: "push", deployRoleArn: "deploy", repositoryUrl: "123456789012.dkr.ecr.eu-west-1.amazonaws.com/shop" };
-    const branch = workflowVariables(CONTRACT, workflow);
+  it("gives the workflow's deploy job the same task, network and hooks, and its environment's deploy role", () => {
+    const job = workflowVariables(CONTRACT, { deployRoleArn: "deploy" });
     const build = buildspecValues(CONTRACT);
-    expect(branch).not.toHaveProperty("DEPLOY_ENVIRONMENT");
     for (const shared of ["TASK_FAMILY", "SUBNET_IDS", "SECURITY_GROUP_IDS", "ASSIGN_PUBLIC_IP", "APPSPEC_HOOKS"] as const) {
-      expect(resolved(branch[shared]), shared).toEqual(resolved(build[shared]));
+      expect(resolved(job[shared]), shared).toEqual(resolved(build[shared]));
     }
-    expect(branch).toMatchObject({ CONTAINER_NAME: "web", CONTAINER_PORT: "8080", ECS_CLUSTER: "shop-staging", CODEDEPLOY_APPLICATION: "shop", CODEDEPLOY_DEPLOYMENT_GROUP: "shop-staging-bluegreen" });
-    expect(workflowVariables(CONTRACT, { ...workflow, githubEnvironment: "staging" }).DEPLOY_ENVIRONMENT).toBe("staging");
+    expect(job).toMatchObject({ AWS_DEPLOY_ROLE_ARN: "deploy", CONTAINER_NAME: "web", CONTAINER_PORT: "8080", ECS_CLUSTER: "shop-staging", CODEDEPLOY_APPLICATION: "shop", CODEDEPLOY_DEPLOYMENT_GROUP: "shop-staging-bluegreen" });
+    expect(job).not.toHaveProperty("DEPLOY_ENVIRONMENT");
   });
 
   it("renders no Hooks line for an environment without hooks", () => {

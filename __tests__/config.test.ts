@@ -130,10 +130,16 @@ describe("config", () => {
       ["a pipeline source with GitHub Actions delivery", { delivery: { mode: "github-actions", repository: "o/r" } }, /^Invalid config: source: must be left out with delivery mode "github-actions"/],
       ["CodePipeline delivery without a source", { source: undefined }, /^Invalid config: source: is required with delivery mode "codepipeline"/],
       [
-        "an approval with GitHub Actions delivery",
-        { source: undefined, delivery: { mode: "github-actions", repository: "o/r" }, environments: [{ name: "a" }, { name: "b", approval: {} }] },
-        /environments\.1\.approval: needs CodePipeline/,
+        "an approval's e-mails with GitHub Actions delivery (its reviewers are the GitHub environment's)",
+        { source: undefined, delivery: { mode: "github-actions", repository: "o/r" }, environments: [{ name: "a" }, { name: "b", approval: { notifyEmails: ["qa@example.com"] } }] },
+        /environments\.1\.approval: with "github-actions" is the GitHub environment's required reviewers .*give it as \{\}/,
       ],
+      [
+        "two environments deploying in one GitHub environment",
+        { source: undefined, delivery: { mode: "github-actions", repository: "o/r", githubEnvironment: "Staging" }, environments: [{ name: "staging" }, { name: "production" }] },
+        /environments\.1\.githubEnvironment: "staging" is also environment staging's GitHub environment/,
+      ],
+      ["a GitHub environment with CodePipeline delivery", { environments: [{ name: "production", githubEnvironment: "prod" }] }, /environments\.0\.githubEnvironment: is only used with delivery mode "github-actions"/],
       ["an unknown delivery mode", { delivery: { mode: "jenkins" } }, /delivery\.mode: unknown delivery mode; allowed: "codepipeline", "github-actions"/],
       [
         "a database with no private subnets",

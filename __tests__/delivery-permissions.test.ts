@@ -1,7 +1,9 @@
 import { readFileSync } from "node:fs";
 import { beforeAll, describe, expect, it } from "vitest";
 import { parse as parseYaml } from "yaml";
-import { githubActionsOf, pipelineOf, resourcesOf, synth, Synthesized, synthFile } from "./helpers";
+import { config, deployJobVariables, githubActionsOf, pipelineOf, resourcesOf, synth, Synthesized, synthFile } from "./helpers";
+import { loadConfig } from "../src/config";
+import { renderWorkflow, workflowShapeOf } from "../src/delivery/github-workflow";
 import { admitsService, admitsWebIdentity, Call, decide, RoleUnderTest, roleNamed, stackRoles } from "./iam-simulation";
 import { IamPolicy, TerraformValues } from "./terraform-values";
 import { appSpecHooksLine } from "../src/traffic-control/appspec";
@@ -13,7 +15,6 @@ import { appSpecHooksLine } from "../src/traffic-control/appspec";
  */
 
 const WORKFLOW_FILE = "app-repo-sample/.github/workflows/deploy.yml";
-const workflow = parseYaml(readFileSync(WORKFLOW_FILE, "utf8"));
 const OIDC_AUDIENCE = "sts.amazonaws.com";
 
 /** Concrete values of one synthesized stack (ARNs as AWS would name them after an apply). */
@@ -55,8 +56,8 @@ type Stack = Synthesized;
  * GetDeployment and the PassRole of the task roles); for a script, its `aws` and `docker push` commands.
  * A step this table does not know fails the test, so a changed workflow is looked at again.
  */
-function callsOfStep(step: { uses?: string; run?: string }, s: Stack): Call[] {
-  const t = environmentTargets(s);
+function callsOfStep(step: { uses?: string; run?: string }, s: Stack, environment: number): Call[] {
+  const t = environmentTargets(s, environment);
   const repository = valuesOf(s).get(s.stack.repository.repository.arn) as string;
   if (step.uses) {
     const action = step.uses.split("@")[0];
@@ -96,22 +97,37 @@ function callsOfStep(step: { uses?: string; run?: string }, s: Stack): Call[] {
 interface TrustMode {
   readonly name: string;
   readonly delivery: Record<string, unknown>;
-  /** The Git ref the run is for (the workflow's trigger as the user sets it for this mode). */
+  /** The Git ref the run is for (the workflow's trigger follows the mode). */
   readonly ref: string;
 }
 
 const TRUST_MODES: TrustMode[] = [
   { name: "branch (default main)", delivery: {}, ref: "refs/heads/main" },
   { name: "another branch", delivery: { branch: "release" }, ref: "refs/heads/release" },
-  { name: "GitHub environment", delivery: { githubEnvironment: "production" }, ref: "refs/heads/main" },
+  { name: "GitHub environment named for production", delivery: { githubEnvironment: "prod" }, ref: "refs/heads/main" },
   { name: "subject pattern (tags)", delivery: { subjectPattern: "repo:my-org/shop:ref:refs/tags/v*" }, ref: "refs/tags/v1.4.0" },
   { name: "pattern and environment", delivery: { subjectPattern: "repo:my-org/shop:ref:refs/tags/v*", githubEnvironment: "prod" }, ref: "refs/tags/v2.0.1" },
 ];
 
+/** One environment, and staging before production (each environment's deploy job with its own role). */
+const ENVIRONMENT_SETS: Array<{ readonly name: string; readonly environments?: unknown[] }> = [
+  { name: "one environment" },
+  { name: "staging then production", environments: [{ name: "staging" }, { name: "production", approval: {} }] },
+];
+
 const REPOSITORY = "my-org/shop";
 
-function githubStack(delivery: Record<string, unknown>): Stack {
-  return synth({ source: undefined, delivery: { mode: "github-actions", repository: REPOSITORY, ...delivery } });
+function githubOverrides(delivery: Record<string, unknown>, environments?: unknown[]): Record<string, unknown> {
+  return { source: undefined, delivery: { mode: "github-actions", repository: REPOSITORY, ...delivery }, ...(environments ? { environments } : {}) };
+}
+
+function githubStack(delivery: Record<string, unknown>, environments?: unknown[]): Stack {
+  return synth(githubOverrides(delivery, environments));
+}
+
+/** The workflow `npm run github-workflow` renders for the same config. */
+function workflowFor(delivery: Record<string, unknown>, environments?: unknown[]) {
+  return parseYaml(renderWorkflow(workflowShapeOf(config(githubOverrides(delivery, environments)))));
 }
 
 /** Replaces `${{ vars.NAME }}` by that variable's value (undefined when the stack sets no such variable). */
@@ -127,92 +143,123 @@ interface JobUnderTest {
   readonly role: RoleUnderTest;
   readonly otherRoles: RoleUnderTest[];
   readonly calls: Call[];
+  /** The stack environment a deploy job deploys (its index), undefined for the build job. */
+  readonly environment?: number;
 }
 
-function jobsOf(s: Stack, ref: string): JobUnderTest[] {
+type Workflow = { jobs: Record<string, { environment?: string; needs?: string; steps: Array<{ uses?: string; run?: string; with?: Record<string, string> }> }> };
+
+function jobsOf(s: Stack, ref: string, flow: Workflow): JobUnderTest[] {
   const { get } = valuesOf(s);
-  const variables = Object.fromEntries(
-    Object.entries(githubActionsOf(s.stack).variables).map(([k, v]) => [
-      k,
-      String(get(v)),
-    ]),
-  );
+  const delivery = githubActionsOf(s.stack);
   const roles = stackRoles(s);
   const githubRoles = [...roles.values()].filter((r) => JSON.stringify(r.trust).includes("AssumeRoleWithWebIdentity"));
-  return Object.entries(workflow.jobs as Record<string, { environment?: string; steps: Array<{ uses?: string; run?: string; with?: Record<string, string> }> }>)
+  return Object.entries(flow.jobs)
     .filter(([, job]) => job.steps.some((st) => st.uses?.startsWith("aws-actions/configure-aws-credentials")))
     .map(([id, job]) => {
+      // A job in a GitHub environment reads that environment's variables over the repository's.
+      const variables = Object.fromEntries(
+        Object.entries(job.environment ? deployJobVariables(s.stack, job.environment) : delivery.repositoryVariables).map(([k, v]) => [k, String(get(v))]),
+      );
       const configure = job.steps.find((st) => st.uses?.startsWith("aws-actions/configure-aws-credentials"))!;
       const roleArn = withVariables(configure.with!["role-to-assume"], variables);
       const role = githubRoles.find((r) => r.arn === roleArn);
       if (!role) throw new Error(`job ${id} assumes ${configure.with!["role-to-assume"]} = ${roleArn}, which is no role of the stack`);
-      const environment = withVariables(job.environment, variables);
+      const environment = job.environment ? delivery.githubEnvironments.indexOf(job.environment) : undefined;
       return {
         id,
-        subject: environment ? `repo:${REPOSITORY}:environment:${environment}` : `repo:${REPOSITORY}:ref:${ref}`,
+        subject: job.environment ? `repo:${REPOSITORY}:environment:${job.environment}` : `repo:${REPOSITORY}:ref:${ref}`,
         role,
         otherRoles: githubRoles.filter((r) => r !== role),
-        calls: job.steps.flatMap((st) => callsOfStep(st, s)),
+        calls: job.steps.flatMap((st) => callsOfStep(st, s, environment ?? 0)),
+        environment,
       };
     });
 }
 
-describe("GitHub Actions delivery, call by call (the sample workflow against the stack's roles)", () => {
-  it("the sample workflow runs on pushes to main, the default branch trust", () => {
-    expect(workflow.on.push.branches).toEqual(["main"]);
+describe("GitHub Actions delivery, call by call (the rendered workflow against the stack's roles)", () => {
+  it("the sample workflow is the render for seed 004: on pushes to main, build, then deploy in the production environment", () => {
+    const sample = parseYaml(readFileSync(WORKFLOW_FILE, "utf8"));
+    expect(sample).toEqual(parseYaml(renderWorkflow(workflowShapeOf(loadConfig({ CONFIG: "examples/seed-004-github-actions.json" })))));
+    expect(sample.on.push.branches).toEqual(["main"]);
+    expect(Object.keys(sample.jobs)).toEqual(["build", "deploy-production"]);
   });
 
-  it("has two jobs that assume roles: build (push) and deploy", () => {
-    const jobs = jobsOf(githubStack({}), "refs/heads/main");
+  it("deploys every environment in order, each job in its own GitHub environment with its own role", () => {
+    const environments = ENVIRONMENT_SETS[1].environments;
+    const flow = workflowFor({}, environments);
+    expect(Object.entries(flow.jobs).map(([id, job]: [string, any]) => [id, job.needs, job.environment])).toEqual([
+      ["build", undefined, undefined],
+      ["deploy-staging", "build", "staging"],
+      ["deploy-production", "deploy-staging", "production"],
+    ]);
+    const jobs = jobsOf(githubStack({}, environments), "refs/heads/main", flow);
     expect(jobs.map((j) => [j.id, j.role.name])).toEqual([
       ["build", "bluegreen-demo-github-push"],
-      ["deploy", "bluegreen-demo-github-deploy"],
+      ["deploy-staging", "bluegreen-demo-staging-github-deploy"],
+      ["deploy-production", "bluegreen-demo-github-deploy"],
     ]);
   });
 
-  for (const mode of TRUST_MODES) {
-    describe(`trust mode: ${mode.name}`, () => {
-      const s = githubStack(mode.delivery);
-      const provider = () => valuesOf(s).get(githubActionsOf(s.stack).oidcProviderArn) as string;
-      const jobs = jobsOf(s, mode.ref);
+  it("triggers on delivery.branch, and on the tags a subject pattern admits", () => {
+    expect(workflowFor({ branch: "release" }).on.push).toEqual({ branches: ["release"] });
+    expect(workflowFor({ subjectPattern: "repo:my-org/shop:ref:refs/tags/v*" }).on.push).toEqual({ tags: ["v*"] });
+  });
 
-      for (const job of jobs) {
-        it(`${job.id}: its role admits the job's OIDC subject`, () => {
-          expect(admitsWebIdentity(job.role, provider(), { sub: job.subject, aud: OIDC_AUDIENCE }), job.subject).toBe("Allowed");
-        });
+  for (const set of ENVIRONMENT_SETS) {
+    for (const mode of TRUST_MODES) {
+      describe(`${set.name}, trust mode: ${mode.name}`, () => {
+        const s = githubStack(mode.delivery, set.environments);
+        const provider = () => valuesOf(s).get(githubActionsOf(s.stack).oidcProviderArn) as string;
+        const jobs = jobsOf(s, mode.ref, workflowFor(mode.delivery, set.environments));
 
-        it(`${job.id}: every call it makes is allowed`, async () => {
-          expect(job.calls.length).toBeGreaterThan(0);
-          for (const call of job.calls) expect(await decide(job.role, call), `${call.action} on ${call.resource}`).toBe("Allowed");
-        });
-
-        if ("githubEnvironment" in mode.delivery) {
-          it(`${job.id}: no other role admits it (each job has exactly its own role)`, () => {
+        for (const job of jobs) {
+          it(`${job.id}: its role admits the job's OIDC subject, and no other role does`, () => {
+            expect(admitsWebIdentity(job.role, provider(), { sub: job.subject, aud: OIDC_AUDIENCE }), job.subject).toBe("Allowed");
             for (const other of job.otherRoles) {
               expect(admitsWebIdentity(other, provider(), { sub: job.subject, aud: OIDC_AUDIENCE }), other.name).toBe("ImplicitlyDenied");
             }
           });
-        }
-      }
 
-      it("no role admits another repository, another ref or another audience", () => {
-        for (const role of new Set(jobs.map((j) => j.role))) {
-          for (const claims of [
-            { sub: `repo:my-org/other:ref:${mode.ref}`, aud: OIDC_AUDIENCE },
-            { sub: `repo:${REPOSITORY}:ref:refs/heads/feature`, aud: OIDC_AUDIENCE },
-            { sub: `repo:${REPOSITORY}:pull_request`, aud: OIDC_AUDIENCE },
-            { sub: jobs[0].subject, aud: "https://github.com/my-org" },
-          ]) {
-            expect(admitsWebIdentity(role, provider(), claims), `${role.name}: ${claims.sub} ${claims.aud}`).toBe("ImplicitlyDenied");
-          }
+          it(`${job.id}: every call it makes is allowed`, async () => {
+            expect(job.calls.length).toBeGreaterThan(0);
+            for (const call of job.calls) expect(await decide(job.role, call), `${call.action} on ${call.resource}`).toBe("Allowed");
+          });
         }
+
+        const deployJobs = jobs.filter((j) => j.environment !== undefined);
+        if (deployJobs.length > 1) {
+          it("each deploy job's calls on another environment's service, family, group and roles are denied", async () => {
+            for (const job of deployJobs) {
+              for (const other of deployJobs.filter((o) => o !== job)) {
+                for (const call of other.calls.filter((c) => c.resource !== "*" && !c.action.startsWith("codedeploy:GetApplication") && !c.action.startsWith("codedeploy:RegisterApplicationRevision") && !c.action.startsWith("codedeploy:GetDeploymentConfig"))) {
+                  expect(await decide(job.role, call), `${job.id} on ${other.id}'s ${call.action} ${call.resource}`).toBe("ImplicitlyDenied");
+                }
+              }
+            }
+          });
+        }
+
+        it("no role admits another repository, another ref or another audience", () => {
+          for (const role of new Set(jobs.map((j) => j.role))) {
+            for (const claims of [
+              { sub: `repo:my-org/other:ref:${mode.ref}`, aud: OIDC_AUDIENCE },
+              { sub: `repo:${REPOSITORY}:ref:refs/heads/feature`, aud: OIDC_AUDIENCE },
+              { sub: `repo:${REPOSITORY}:pull_request`, aud: OIDC_AUDIENCE },
+              { sub: `repo:${REPOSITORY}:environment:`, aud: OIDC_AUDIENCE },
+              { sub: jobs[0].subject, aud: "https://github.com/my-org" },
+            ]) {
+              expect(admitsWebIdentity(role, provider(), claims), `${role.name}: ${claims.sub} ${claims.aud}`).toBe("ImplicitlyDenied");
+            }
+          }
+        });
       });
-    });
+    }
   }
 
   it("least privilege per job: the push role cannot deploy, the deploy role cannot push", async () => {
     const s = githubStack({ githubEnvironment: "production" });
-    const [build, deploy] = jobsOf(s, "refs/heads/main");
+    const [build, deploy] = jobsOf(s, "refs/heads/main", workflowFor({ githubEnvironment: "production" }));
     for (const call of deploy.calls.filter((c) => c.action !== "ecr:GetAuthorizationToken")) {
       expect(await decide(build.role, call), `push role: ${call.action}`).toBe("ImplicitlyDenied");
     }
@@ -223,7 +270,7 @@ describe("GitHub Actions delivery, call by call (the sample workflow against the
 
   it("the deploy role may register only this stack's task family, and pass its roles only to ECS tasks", async () => {
     const s = githubStack({});
-    const deploy = jobsOf(s, "refs/heads/main")[1];
+    const deploy = jobsOf(s, "refs/heads/main", workflowFor({}))[1];
     const t = environmentTargets(s);
     expect(await decide(deploy.role, { action: "ecs:RegisterTaskDefinition", resource: t.nextRevision.replace(t.family, "someone-else") })).toBe("ImplicitlyDenied");
     expect(await decide(deploy.role, { action: "iam:PassRole", resource: t.taskRoles[0], context: { "iam:PassedToService": "lambda.amazonaws.com" } })).toBe(

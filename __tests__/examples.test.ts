@@ -40,7 +40,7 @@ describe("examples/seed-004-github-actions.json", () => {
   it("lets only jobs in the repository's production GitHub environment assume the deploy role, and pushes from main", () => {
     expect(githubActionsOf(ex.stack).subjects).toEqual({
       push: "repo:my-org/ecs-service:ref:refs/heads/main",
-      deploy: "repo:my-org/ecs-service:environment:production",
+      deploy: ["repo:my-org/ecs-service:environment:production"],
     });
     expect(ex.tf.output.github_actions_deploy_role_arn).toBeDefined();
   });
@@ -224,5 +224,17 @@ describe("examples/real-application.json", () => {
     const tf = JSON.parse(Testing.synth(stack));
     expect(Object.values(resourcesOf(tf, EcsService.tfResourceType)).map((s) => s.enable_execute_command)).toEqual([true, true]);
     expect(onlyResource(tf, CodebuildProject.tfResourceType).environment.type).toBe("ARM_CONTAINER");
+  });
+});
+
+describe("examples/github-actions-two-environments.json", () => {
+  const { stack, json } = synthExample("github-actions-two-environments.json");
+
+  it("deploys staging, then production behind the production GitHub environment's reviewers, each with its own role", () => {
+    const delivery = githubActionsOf(stack);
+    expect(delivery.githubEnvironments).toEqual(["staging", "production"]);
+    expect(delivery.subjects.deploy).toEqual(["repo:my-org/shop:environment:staging", "repo:my-org/shop:environment:production"]);
+    expect(delivery.deployRoles).toHaveLength(2);
+    expect(json).not.toHaveResource(Codepipeline);
   });
 });

@@ -146,3 +146,10 @@ export function githubActionsOf(stack: BlueGreenStack): GitHubActionsDelivery<Bl
   if (stack.delivery.mode !== "github-actions") throw new Error(`expected GitHub Actions delivery, the stack has ${stack.delivery.mode}`);
   return stack.delivery;
 }
+
+/** What a deploy job of the workflow reads as `vars.*`: its GitHub environment's variables over the repository's (GitHub's precedence). @default the last environment's job */
+export function deployJobVariables(stack: BlueGreenStack, githubEnvironment?: string): Record<string, string> {
+  const delivery = githubActionsOf(stack);
+  const environment = githubEnvironment ?? delivery.githubEnvironments[delivery.githubEnvironments.length - 1];
+  return { ...delivery.repositoryVariables, ...delivery.environmentVariables[environment] };
+}

@@ -12,7 +12,7 @@ import { SecurityGroup } from "@cdktf/provider-aws/lib/security-group";
 import { VpcSecurityGroupIngressRule } from "@cdktf/provider-aws/lib/vpc-security-group-ingress-rule";
 import { parseConfig } from "../src/config";
 import { TLS_POLICY } from "../src/network/load-balancer";
-import { githubActionsOf, pipelineOf, rawConfig, resourceByRef, resourcesOf, synth, synthRaw } from "./helpers";
+import { deployJobVariables, pipelineOf, rawConfig, resourceByRef, resourcesOf, synth, synthRaw } from "./helpers";
 
 const ZONE = "Z0123456789ABCDEFGHIJ";
 const CERTIFICATE = "arn:aws:acm:eu-central-1:123456789012:certificate/0a1b2c3d-1111-2222-3333-444455556666";
@@ -204,8 +204,8 @@ describe("an existing network", () => {
     expect(db.json).toHaveResourceWithProperties(DbSubnetGroup, { subnet_ids: EXISTING.privateSubnetIds });
     const { source: _source, ...withoutSource } = existingRaw();
     const gh = synthRaw({ ...withoutSource, delivery: { mode: "github-actions", repository: "o/r" } });
-    expect(gh.ref(githubActionsOf(gh.stack).variables.SUBNET_IDS)).toBe(`\${join(",", ["${EXISTING.privateSubnetIds.join('", "')}"])}`);
-    expect(githubActionsOf(gh.stack).variables.ASSIGN_PUBLIC_IP).toBe("DISABLED");
+    expect(gh.ref(deployJobVariables(gh.stack).SUBNET_IDS)).toBe(`\${join(",", ["${EXISTING.privateSubnetIds.join('", "')}"])}`);
+    expect(deployJobVariables(gh.stack).ASSIGN_PUBLIC_IP).toBe("DISABLED");
   });
 
   it("with a narrowed test listener: the smoke test runs in the private subnets and the listener admits the given NAT addresses", () => {
@@ -243,7 +243,7 @@ describe("HTTPS, an existing network and a custom shift with GitHub Actions deli
       deployment: { trafficShifting: { type: "linear", percent: 10, intervalMinutes: 1 } },
     });
     const s = synthRaw({ ...raw, delivery: { mode: "github-actions", repository: "o/r" } });
-    const variables = githubActionsOf(s.stack).variables;
+    const variables = deployJobVariables(s.stack);
     expect(s.ref(variables.SUBNET_IDS)).toBe(`\${join(",", ["${EXISTING.privateSubnetIds.join('", "')}"])}`);
     expect(Object.keys(s.tf.resource)).not.toContain("aws_vpc");
     expect(s.json).toHaveResourceWithProperties(LbListener, { port: 443, protocol: "HTTPS" });

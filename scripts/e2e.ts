@@ -31,6 +31,7 @@ const DEFAULT_CONFIGS = [
   "examples/seed-002-staging-production.json",
   "examples/seed-003-codecommit-manual-reroute.json",
   "examples/seed-004-github-actions.json",
+  "examples/github-actions-two-environments.json",
   "examples/two-environments-database-autoscaling.json",
   "examples/custom-canary.json",
   "examples/real-application.json",

@@ -11,7 +11,8 @@ import { GetPublicAccessBlockCommand, S3Client } from "@aws-sdk/client-s3";
 import { GetTopicAttributesCommand, SNSClient } from "@aws-sdk/client-sns";
 import { StackConfig } from "../../src/config";
 import { stageName } from "../../src/delivery/delivery-pipeline";
-import { oidcSubjects } from "../../src/delivery/github-actions-delivery";
+import { githubEnvironmentsOf } from "../../src/delivery/delivery-config";
+import { deployRoleNames, oidcSubjects } from "../../src/delivery/github-actions-delivery";
 import { physicalName } from "../../src/core/naming";
 import { TLS_POLICY } from "../../src/network/load-balancer";
 import { DEPLOYMENT_TRIGGER_EVENTS } from "../../src/release-safety/release-notifications";
@@ -122,10 +123,14 @@ export function locate(resources: StateResource[], config: StackConfig): Deploye
   if (delivery.mode === "github-actions") {
     return {
       expectedStages: [],
-      githubRoles: [
-        { name: physicalName("iamRole", config.appName, "github-push"), subject: oidcSubjects(delivery).push },
-        { name: physicalName("iamRole", config.appName, "github-deploy"), subject: oidcSubjects(delivery).deploy },
-      ],
+      githubRoles: (() => {
+        const subjects = oidcSubjects(delivery, githubEnvironmentsOf(config.environments, delivery.githubEnvironment));
+        const deployRoles = deployRoleNames(config.appName, config.environments.map((env) => env.name));
+        return [
+          { name: physicalName("iamRole", config.appName, "github-push"), subject: subjects.push },
+          ...deployRoles.map((name, i) => ({ name, subject: subjects.deploy[i] })),
+        ];
+      })(),
       ...release,
       environments,
     };

@@ -10,6 +10,11 @@ export const environmentSchema = z.strictObject({
   name: z.string().regex(/^[a-z][a-z0-9-]{0,19}$/, { message: "must be 1-20 lowercase letters, digits or hyphens, starting with a letter" }),
   /** Require a person's approval in the pipeline before deploying here. */
   approval: approvalSchema.optional(),
+  /**
+   * With GitHub Actions delivery: the GitHub environment this environment's deploy job runs in, and the
+   * only one its deploy role trusts. @default its name (the last environment: delivery.githubEnvironment when set)
+   */
+  githubEnvironment: z.string().regex(/^[\w.-]{1,255}$/, { message: "must be a GitHub environment name: letters, digits, '.', '-', '_'" }).optional(),
   service: serviceOverridesSchema.optional(),
   loadBalancer: loadBalancerOverridesSchema.optional(),
   deployment: deploymentOverridesSchema.optional(),
@@ -27,12 +32,14 @@ export interface EnvironmentDefaults {
 export interface ResolvedEnvironment extends EnvironmentDefaults {
   readonly name: string;
   readonly approval?: EnvironmentInput["approval"];
+  readonly githubEnvironment?: string;
 }
 
 export function resolveEnvironment(top: EnvironmentDefaults, env: EnvironmentInput): ResolvedEnvironment {
   return {
     name: env.name,
     approval: env.approval,
+    githubEnvironment: env.githubEnvironment,
     service: { ...top.service, ...defined(env.service) } as ServiceSettings,
     loadBalancer: { ...top.loadBalancer, ...defined(env.loadBalancer) } as LoadBalancerSettings,
     deployment: environmentDeployment(top.deployment, env.deployment),

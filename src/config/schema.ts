@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { addIssue, Issues } from "../core/schema-fields";
-import { BUILD_IMAGES, buildSchema, deliverySchema } from "../delivery/delivery-config";
+import { BUILD_IMAGES, buildSchema, deliverySchema, githubEnvironmentsOf } from "../delivery/delivery-config";
 import { sourceSchema } from "../delivery/sources/source-config";
 import { checkLoadBalancer, loadBalancerSchema } from "../network/load-balancer-config";
 import { checkNetwork, networkSchema } from "../network/network-config";
@@ -62,9 +62,17 @@ function checkAcrossSections(c: ConfigObject, ctx: Issues): void {
   if (c.delivery.mode === "github-actions" && c.source) {
     addIssue(ctx, ["source"], 'must be left out with delivery mode "github-actions": the workflow in the repository is the source');
   }
-  if (c.delivery.mode === "github-actions" && c.environments.some((e) => e.approval)) {
-    const i = c.environments.findIndex((e) => e.approval);
-    addIssue(ctx, ["environments", i, "approval"], 'needs CodePipeline; with "github-actions" use a GitHub environment with required reviewers');
+  checkGitHubEnvironments(c, ctx);
+  // With GitHub Actions an approval is the GitHub environment's required reviewers: GitHub users or teams, set there.
+  if (c.delivery.mode === "github-actions") {
+    const i = c.environments.findIndex((e) => e.approval && (e.approval.notifyEmails.length || e.approval.message || e.approval.reviewUrl));
+    if (i >= 0) {
+      addIssue(
+        ctx,
+        ["environments", i, "approval"],
+        'with "github-actions" is the GitHub environment\'s required reviewers (GitHub users or teams, added in its settings): give it as {}; notifyEmails, message and reviewUrl are CodePipeline\'s',
+      );
+    }
   }
   if (c.database.enabled && c.network.natGateways === "none") {
     addIssue(ctx, ["database", "enabled"], 'needs private subnets: set network.natGateways to "single" or "one-per-az" (with "none" there are none)');
@@ -92,6 +100,26 @@ function checkAcrossSections(c: ConfigObject, ctx: Issues): void {
   checkEnvironment(c, c, [], ctx);
   c.environments.forEach((env, i) => {
     if (env.service || env.loadBalancer || env.deployment) checkEnvironment(c, resolveEnvironment(c, env), ["environments", i], ctx);
+  });
+}
+
+/** Each deploy job runs in a GitHub environment of its own: two environments sharing one would share a deploy role's trust. */
+function checkGitHubEnvironments(c: ConfigObject, ctx: Issues): void {
+  if (c.delivery.mode !== "github-actions") {
+    const i = c.environments.findIndex((e) => e.githubEnvironment);
+    if (i >= 0) addIssue(ctx, ["environments", i, "githubEnvironment"], 'is only used with delivery mode "github-actions"');
+    return;
+  }
+  const names = githubEnvironmentsOf(c.environments, c.delivery.githubEnvironment).map((n) => n.toLowerCase());
+  names.forEach((name, i) => {
+    const first = names.indexOf(name);
+    if (first !== i) {
+      addIssue(
+        ctx,
+        ["environments", i, "githubEnvironment"],
+        `"${name}" is also environment ${c.environments[first].name}'s GitHub environment (GitHub compares names without case); each deploy job needs its own, or its role would admit the other's job`,
+      );
+    }
   });
 }
 

@@ -105,27 +105,20 @@ export function buildspecValues(c: EnvironmentContract): Record<PerEnvironmentVa
   };
 }
 
-/** What the workflow's jobs need besides the environment's contract. */
-export interface WorkflowSettings {
-  readonly region: string;
-  readonly pushRoleArn: string;
-  readonly deployRoleArn: string;
-  /** The GitHub environment the deploy job runs in, when the deploy role trusts one. */
-  readonly githubEnvironment?: string;
-  readonly repositoryUrl: string;
+/** The Docker platform of the tasks' CPU architecture: what the workflow's build job builds the image for. */
+export function imagePlatform(architecture: "X86_64" | "ARM64"): string {
+  return architecture === "ARM64" ? "linux/arm64" : "linux/amd64";
 }
 
-/** Everything app-repo-sample/.github/workflows/deploy.yml reads from `vars.*`, by variable name, to deploy this environment. */
+/** What an environment's deploy job reads besides its contract: the role it assumes. */
+export interface WorkflowSettings {
+  readonly deployRoleArn: string;
+}
+
+/** Everything a deploy job of the workflow reads from its GitHub environment's `vars.*`, by variable name, to deploy this environment. */
 export function workflowVariables(c: EnvironmentContract, workflow: WorkflowSettings): Record<string, string> {
   return {
-    AWS_REGION: workflow.region,
-    AWS_PUSH_ROLE_ARN: workflow.pushRoleArn,
     AWS_DEPLOY_ROLE_ARN: workflow.deployRoleArn,
-    // Only with an environment trust: the deploy job must then run in that GitHub environment.
-    ...(workflow.githubEnvironment ? { DEPLOY_ENVIRONMENT: workflow.githubEnvironment } : {}),
-    ECR_REPOSITORY_URI: workflow.repositoryUrl,
-    // The build job makes the image for the tasks' architecture (under QEMU on an x86 runner for ARM64).
-    IMAGE_PLATFORM: c.taskDefinition.cpuArchitecture === "ARM64" ? "linux/arm64" : "linux/amd64",
     TASK_FAMILY: c.taskDefinition.family,
     CONTAINER_NAME: c.container.name,
     CONTAINER_PORT: String(c.container.port),

@@ -9,11 +9,11 @@ const githubActionsDelivery = z.strictObject({
   mode: z.literal("github-actions"),
   /** owner/name of the repository whose workflows may assume the deploy role. */
   repository: z.string().regex(/^[\w.-]+\/[\w.-]+$/, { message: "must be owner/name, e.g. my-org/my-app" }),
-  /** Branch whose workflow runs may push and deploy (replaced by subjectPattern when set). */
+  /** Branch whose pushes build and deploy: the push role's trust and the workflow's trigger (replaced by subjectPattern when set). */
   branch: gitBranch.default(DEFAULT_DEPLOY_BRANCH),
-  /** A GitHub deployment environment the deploy job must run in: the deploy role then trusts it instead of the branch. */
+  /** The GitHub environment of the last environment's deploy job (its deploy role trusts only jobs there). @default that environment's githubEnvironment, else its name */
   githubEnvironment: z.string().regex(/^[\w.-]+$/).optional(),
-  /** Full OIDC subject pattern replacing the branch, e.g. repo:org/app:ref:refs/tags/v*. */
+  /** Full OIDC subject pattern replacing the branch for the build job, e.g. repo:org/app:ref:refs/tags/v*. */
   subjectPattern: z
     .string()
     .refine((p) => p.trim() !== "*", { message: 'a bare "*" would let every GitHub repository assume the role; name the repository' })
@@ -27,6 +27,14 @@ const githubActionsDelivery = z.strictObject({
     })
     .optional(),
 });
+
+/** The GitHub environment each stack environment's deploy job runs in: its own setting, else (the last) delivery.githubEnvironment, else its name. */
+export function githubEnvironmentsOf(
+  environments: ReadonlyArray<{ readonly name: string; readonly githubEnvironment?: string }>,
+  lastEnvironment?: string,
+): string[] {
+  return environments.map((env, i) => env.githubEnvironment ?? (i === environments.length - 1 ? lastEnvironment : undefined) ?? env.name);
+}
 
 /** The `delivery` section: codepipeline (default): CodePipeline with CodeBuild; github-actions: a GitHub workflow deploys through CodeDeploy. */
 export const deliverySchema = z

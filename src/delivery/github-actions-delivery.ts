@@ -8,8 +8,8 @@ import { NetworkPlacement } from "../network/network";
 import { PolicyStatement, ServiceRole } from "../security/iam";
 import { ContainerRepository } from "../service/container-repository";
 import { EnvironmentDeployment, TrafficControl } from "../traffic-control/traffic-control";
-import { environmentContract, workflowVariables } from "./application-contract";
-import { DEFAULT_DEPLOY_BRANCH } from "./delivery-config";
+import { environmentContract, imagePlatform, workflowVariables } from "./application-contract";
+import { DEFAULT_DEPLOY_BRANCH, githubEnvironmentsOf } from "./delivery-config";
 
 export const GITHUB_OIDC_HOST = "token.actions.githubusercontent.com";
 
@@ -20,9 +20,9 @@ export interface GitHubActionsDeliveryProps<D extends EnvironmentDeployment = En
   readonly repository: string;
   /** Branch whose workflow runs may push and deploy. @default DEFAULT_DEPLOY_BRANCH */
   readonly branch?: string;
-  /** A GitHub deployment environment the deploy job must run in. @default none: the deploy job runs on the branch */
+  /** The GitHub environment of the last environment's deploy job. @default that environment's githubEnvironment, else its name */
   readonly githubEnvironment?: string;
-  /** A full subject pattern replacing the branch (e.g. tags); the environment still gates the deploy job. */
+  /** A full subject pattern replacing the branch for the build job (e.g. tags); each deploy job stays bound to its GitHub environment. */
   readonly subjectPattern?: string;
   /** The account's existing GitHub OIDC provider; created when absent. */
   readonly oidcProviderArn?: string;
@@ -34,41 +34,51 @@ export interface GitHubActionsDeliveryProps<D extends EnvironmentDeployment = En
   readonly trafficControl: TrafficControl<D>;
 }
 
+/** Each environment's deploy role name: the last keeps the name of the one deploy role releases before per-environment roles had. */
+export function deployRoleNames(appName: string, environments: readonly string[]): string[] {
+  const last = environments.length - 1;
+  return environments.map((env, i) => (i === last ? physicalName("iamRole", appName, "github-deploy") : physicalName("iamRole", `${appName}-${env}`, "github-deploy")));
+}
+
 /**
  * The OIDC `sub` each job of the deploy workflow presents. GitHub issues `repo:O/R:environment:E` to a
- * job that names an environment and `repo:O/R:ref:<ref>` to one that does not, so the build job (no
- * environment) and the deploy job (in githubEnvironment, when set) need a trust of their own.
+ * job that names an environment and `repo:O/R:ref:<ref>` to one that does not
+ * (https://docs.github.com/en/actions/security-for-github-actions/security-hardening-your-deployments/about-security-hardening-with-openid-connect#example-subject-claims).
+ * The build job names none; every deploy job runs in its environment's GitHub environment, so each
+ * deploy role trusts exactly that one, and no trust depends on how GitHub treats an empty environment name.
  */
 export function oidcSubjects(
-  props: Pick<GitHubActionsDeliveryProps, "repository" | "branch" | "githubEnvironment" | "subjectPattern">,
-): { readonly push: string; readonly deploy: string } {
+  props: Pick<GitHubActionsDeliveryProps, "repository" | "branch" | "subjectPattern">,
+  githubEnvironments: readonly string[],
+): { readonly push: string; readonly deploy: string[] } {
   const push = props.subjectPattern ?? `repo:${props.repository}:ref:refs/heads/${props.branch ?? DEFAULT_DEPLOY_BRANCH}`;
-  const deploy = props.githubEnvironment ? `repo:${props.repository}:environment:${props.githubEnvironment}` : push;
-  return { push, deploy };
+  return { push, deploy: githubEnvironments.map((name) => `repo:${props.repository}:environment:${name}`) };
 }
 
 /**
  * Delivery by GitHub Actions instead of CodePipeline: GitHub's OIDC provider and one role per job of the
  * workflow, least privilege each. The push role (the build job, on the branch) may only push to this ECR
- * repository; the deploy role (the deploy job, in the GitHub environment when one is set) may only
- * register this stack's task families, pass their two roles and deploy through these deployment groups.
+ * repository; each environment's deploy role (its deploy job, in its GitHub environment) may only register
+ * that environment's task family, pass its two roles and deploy through its deployment group.
  */
 export class GitHubActionsDelivery<D extends EnvironmentDeployment = EnvironmentDeployment> extends Construct {
   readonly mode = "github-actions";
   readonly pushRole: ServiceRole;
+  /** Each environment's deploy role, in deployment order. */
+  readonly deployRoles: ServiceRole[];
+  /** The last (production) environment's deploy role, at the address and name releases before per-environment roles gave the one deploy role. */
   readonly deployRole: ServiceRole;
   readonly oidcProviderArn: string;
   /** The provider this stack created; undefined when an existing one was given. */
   readonly oidcProvider?: IamOpenidConnectProvider;
-  /** The GitHub environment the deploy job runs in, when the deploy role trusts one. */
-  readonly githubEnvironment?: string;
-  /** The OIDC subject (or pattern) each role trusts. */
-  readonly subjects: { readonly push: string; readonly deploy: string };
-  /**
-   * Everything app-repo-sample/.github/workflows/deploy.yml reads from `vars.*`, by variable name, for the
-   * environment it deploys to (the last).
-   */
-  readonly variables: Record<string, string>;
+  /** The GitHub environment of each environment's deploy job, in deployment order. */
+  readonly githubEnvironments: string[];
+  /** The OIDC subject (or pattern) the push role trusts, and each deploy role's. */
+  readonly subjects: { readonly push: string; readonly deploy: string[] };
+  /** What every job of the workflow reads from repository-scoped `vars.*`. */
+  readonly repositoryVariables: Record<string, string>;
+  /** What each deploy job reads from its GitHub environment's `vars.*`, by GitHub environment. */
+  readonly environmentVariables: Record<string, Record<string, string>>;
 
   constructor(scope: Construct, id: string, props: GitHubActionsDeliveryProps<D>) {
     super(scope, id);
@@ -82,8 +92,9 @@ export class GitHubActionsDelivery<D extends EnvironmentDeployment = Environment
       });
       this.oidcProviderArn = this.oidcProvider.arn;
     }
-    this.subjects = oidcSubjects(props);
-    this.githubEnvironment = props.githubEnvironment;
+    const environments = props.environments;
+    this.githubEnvironments = githubEnvironmentsOf(environments.map((env) => env.settings), props.githubEnvironment);
+    this.subjects = oidcSubjects(props, this.githubEnvironments);
 
     this.pushRole = new ServiceRole(this, "push-role", {
       name: physicalName("iamRole", props.appName, "github-push"),
@@ -92,32 +103,45 @@ export class GitHubActionsDelivery<D extends EnvironmentDeployment = Environment
     });
     props.containerRepository.grantPullPush(this.pushRole);
 
-    const environments = props.environments;
-    this.deployRole = new ServiceRole(this, "role", {
-      name: physicalName("iamRole", props.appName, "github-deploy"),
-      description: `GitHub Actions (${props.repository}), deploy job: register the task definition, deploy through CodeDeploy`,
-      trust: this.trust(this.subjects.deploy),
+    const last = environments.length - 1;
+    const roleNames = deployRoleNames(props.appName, environments.map((env) => env.name));
+    this.deployRoles = environments.map((env, i) => {
+      // The last environment's role keeps the construct id and name of the single deploy role before it.
+      const role = new ServiceRole(this, i === last ? "role" : `role-${env.name}`, {
+        name: roleNames[i],
+        // The wording of the one deploy role before per-environment roles, so upgrading updates no role in place.
+        description: `GitHub Actions (${props.repository}), deploy job: register the task definition, deploy through CodeDeploy`,
+        trust: this.trust(this.subjects.deploy[i]),
+      });
+      role.addPolicy("deploy", props.trafficControl.deployerStatements([env], "workflow"));
+      return role;
     });
-    this.deployRole.addPolicy("deploy", props.trafficControl.deployerStatements(environments, "workflow"));
+    this.deployRole = this.deployRoles[last];
 
-    const target = environments[environments.length - 1];
-    this.variables = workflowVariables(environmentContract(target, props.network), {
-      region: props.region,
-      pushRoleArn: this.pushRole.role.arn,
-      deployRoleArn: this.deployRole.role.arn,
-      githubEnvironment: this.githubEnvironment,
-      repositoryUrl: props.containerRepository.repository.repositoryUrl,
-    });
+    this.repositoryVariables = {
+      AWS_REGION: props.region,
+      AWS_PUSH_ROLE_ARN: this.pushRole.role.arn,
+      ECR_REPOSITORY_URI: props.containerRepository.repository.repositoryUrl,
+      IMAGE_PLATFORM: imagePlatform(environments[0].service.cpuArchitecture),
+    };
+    this.environmentVariables = Object.fromEntries(
+      environments.map((env, i) => [this.githubEnvironments[i], workflowVariables(environmentContract(env, props.network), { deployRoleArn: this.deployRoles[i].role.arn })]),
+    );
     stackOutput(this, "github_actions_push_role_arn", this.pushRole.role.arn, "Role the workflow's build job assumes (OIDC): push to ECR");
-    stackOutput(this, "github_actions_deploy_role_arn", this.deployRole.role.arn, "Role the workflow's deploy job assumes (OIDC): register and deploy");
+    stackOutput(this, "github_actions_deploy_role_arn", this.deployRole.role.arn, "Role the last environment's deploy job assumes (OIDC): register and deploy");
     stackOutput(
       this,
       "github_actions_variables",
-      Fn.jsonencode(this.variables),
-      "Set each as a GitHub Actions variable of the repository (gh variable set NAME --body VALUE); the workflow reads them",
+      Fn.jsonencode(this.repositoryVariables),
+      "Repository variables the workflow reads (npm run github-variables prints the gh commands that set them)",
+    );
+    stackOutput(
+      this,
+      "github_actions_environment_variables",
+      Fn.jsonencode(this.environmentVariables),
+      "Each GitHub environment's variables its deploy job reads (npm run github-variables prints the gh commands, with --env)",
     );
   }
-
   private trust(subject: string): PolicyStatement[] {
     const exact = !/[*?]/.test(subject);
     return [

@@ -1,0 +1,59 @@
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { ghVariableCommands, shellWord } from "../scripts/github-variables";
+
+/** `npm run github-variables`: the gh commands that set what the workflow reads, from the stack's outputs. */
+const OUTPUTS = {
+  github_actions_variables: { value: JSON.stringify({ AWS_REGION: "eu-central-1", AWS_PUSH_ROLE_ARN: "arn:aws:iam::123456789012:role/shop-github-push" }) },
+  github_actions_environment_variables: {
+    value: JSON.stringify({
+      staging: { AWS_DEPLOY_ROLE_ARN: "arn:aws:iam::123456789012:role/shop-staging-github-deploy", APPSPEC_HOOKS: 'Hooks: [{"AfterAllowTestTraffic":"arn:aws:lambda:x"}]' },
+      production: { AWS_DEPLOY_ROLE_ARN: "arn:aws:iam::123456789012:role/shop-github-deploy", APPSPEC_HOOKS: "it's" },
+    }),
+  },
+};
+
+describe("npm run github-variables", () => {
+  it("sets the repository's variables, then each GitHub environment's with --env", () => {
+    expect(ghVariableCommands("my-org/shop", OUTPUTS)).toEqual([
+      "# Repository variables of my-org/shop",
+      "gh variable set AWS_REGION --repo 'my-org/shop' --body 'eu-central-1'",
+      "gh variable set AWS_PUSH_ROLE_ARN --repo 'my-org/shop' --body 'arn:aws:iam::123456789012:role/shop-github-push'",
+      "# GitHub environment staging",
+      "gh variable set AWS_DEPLOY_ROLE_ARN --repo 'my-org/shop' --env 'staging' --body 'arn:aws:iam::123456789012:role/shop-staging-github-deploy'",
+      `gh variable set APPSPEC_HOOKS --repo 'my-org/shop' --env 'staging' --body 'Hooks: [{"AfterAllowTestTraffic":"arn:aws:lambda:x"}]'`,
+      "# GitHub environment production",
+      "gh variable set AWS_DEPLOY_ROLE_ARN --repo 'my-org/shop' --env 'production' --body 'arn:aws:iam::123456789012:role/shop-github-deploy'",
+      `gh variable set APPSPEC_HOOKS --repo 'my-org/shop' --env 'production' --body 'it'\\''s'`,
+    ]);
+  });
+
+  it("quotes each value as one shell word, whatever it holds", () => {
+    for (const value of ["plain", "it's", "$HOME `x` \"q\"", "a b\nc", ""]) {
+      const echoed = spawnSync("sh", ["-c", `printf %s ${shellWord(value)}`], { encoding: "utf8" });
+      expect(echoed.stdout).toBe(value);
+    }
+  });
+
+  it("refuses outputs of a stack without GitHub Actions delivery, and a CodePipeline config, with one line", () => {
+    expect(() => ghVariableCommands("o/r", {})).toThrow(/deploy a stack with delivery mode "github-actions" first/);
+    const dir = mkdtempSync(join(tmpdir(), "ghvars-"));
+    try {
+      writeFileSync(join(dir, "outputs.json"), JSON.stringify(OUTPUTS));
+      const codepipeline = spawnSync(process.execPath, ["--import", "tsx", "scripts/github-variables.ts", join(dir, "outputs.json")], { encoding: "utf8", env: { ...process.env, CONFIG: "config/default.json" } });
+      expect(codepipeline.status).toBe(1);
+      expect(codepipeline.stderr.trim()).toBe('delivery.mode is "codepipeline": there are no GitHub variables to set');
+      const github = spawnSync(process.execPath, ["--import", "tsx", "scripts/github-variables.ts", join(dir, "outputs.json")], {
+        encoding: "utf8",
+        env: { ...process.env, CONFIG: "examples/seed-004-github-actions.json" },
+      });
+      expect(github.status).toBe(0);
+      expect(github.stdout).toContain("gh variable set AWS_DEPLOY_ROLE_ARN --repo 'my-org/ecs-service' --env 'production'");
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

@@ -1,0 +1,13 @@
+/**
+ * Prints the GitHub Actions workflow for the config (delivery mode "github-actions"): copy it to
+ * .github/workflows/deploy.yml in the application's repository. Usage: CONFIG=<file> npm run -s github-workflow
+ */
+import { loadConfigOrExit } from "../src/config";
+import { renderWorkflow, workflowShapeOf } from "../src/delivery/github-workflow";
+
+const config = loadConfigOrExit(process.env);
+if (config.delivery.mode !== "github-actions") {
+  console.error('delivery.mode is "codepipeline": the pipeline deploys; a GitHub workflow is only for delivery mode "github-actions"');
+  process.exit(1);
+}
+process.stdout.write(renderWorkflow(workflowShapeOf(config)));
