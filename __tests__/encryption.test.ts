@@ -54,7 +54,7 @@ describe("encryption with one customer-managed key", () => {
     expect(events).toMatchObject({
       principals: [{ type: "Service", identifiers: ["events.amazonaws.com"] }],
       actions: ["kms:GenerateDataKey", "kms:Decrypt"],
-      condition: [{ test: "ArnEquals", variable: "aws:SourceArn", values: [s.ref(s.stack.notifications.pipelineRule!.arn)] }],
+      condition: [{ test: "ArnEquals", variable: "aws:SourceArn", values: [s.ref(s.stack.notifications.pipelineRules[0].arn)] }],
     });
     expect(statements).toHaveLength(4);
   });

@@ -261,13 +261,13 @@ describe("release notifications", () => {
 
   it("an EventBridge rule forwards the pipeline's failed and succeeded executions", () => {
     const s = synth();
-    const rule = resourceByRef(s.tf, s.ref(s.stack.notifications.pipelineRule!.arn));
+    const rule = resourceByRef(s.tf, s.ref(s.stack.notifications.pipelineRules[0].arn));
     expect(JSON.parse(get(s, rule.event_pattern))).toEqual({
       source: ["aws.codepipeline"],
       "detail-type": ["CodePipeline Pipeline Execution State Change"],
       detail: { pipeline: [get(s, pipelineOf(s.stack).pipeline.pipeline.name)], state: ["FAILED", "SUCCEEDED"] },
     });
-    expect(s.json).toHaveResourceWithProperties(CloudwatchEventTarget, { rule: s.ref(s.stack.notifications.pipelineRule!.name), arn: s.ref(s.stack.notifications.topic.arn) });
+    expect(s.json).toHaveResourceWithProperties(CloudwatchEventTarget, { rule: s.ref(s.stack.notifications.pipelineRules[0].name), arn: s.ref(s.stack.notifications.topic.arn) });
   });
 
   it("the topic policy admits only the CodeDeploy roles and that rule", () => {
@@ -286,14 +286,14 @@ describe("release notifications", () => {
         principals: [{ type: "Service", identifiers: ["events.amazonaws.com"] }],
         actions: ["sns:Publish"],
         resources: [topic],
-        condition: [{ test: "ArnEquals", variable: "aws:SourceArn", values: [s.ref(s.stack.notifications.pipelineRule!.arn)] }],
+        condition: [{ test: "ArnEquals", variable: "aws:SourceArn", values: [s.ref(s.stack.notifications.pipelineRules[0].arn)] }],
       },
     ]);
   });
 
   it("with GitHub Actions there is no pipeline rule; the topic is encrypted with the customer-managed key when there is one", () => {
     const s = synth({ source: undefined, delivery: { mode: "github-actions", repository: "o/r" }, encryption: { customerManagedKey: "create" } });
-    expect(s.stack.notifications.pipelineRule).toBeUndefined();
+    expect(s.stack.notifications.pipelineRules[0]).toBeUndefined();
     expect(s.json).not.toHaveResource(CloudwatchEventRule);
     expect(s.json).toHaveResourceWithProperties(SnsTopic, { name: "bluegreen-demo-releases", kms_master_key_id: s.ref(s.stack.encryptionKey!.keyArn) });
     const policy = policyDocument(s.tf, Object.values(resourcesOf(s.tf, SnsTopicPolicy.tfResourceType))[0].policy);

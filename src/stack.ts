@@ -3,7 +3,9 @@ import { Construct } from "constructs";
 import { StackConfig } from "./config";
 import { physicalName } from "./core/naming";
 import { createDelivery, Delivery } from "./delivery/delivery";
+import { ApplicationService } from "./environment/application-service";
 import { DeploymentEnvironment } from "./environment/deployment-environment";
+import { SharedEnvironment } from "./environment/environment-platform";
 import { NetworkPlacement, placeNetwork } from "./network/network";
 import { addProviderAndBackend } from "./provider/aws-provider";
 import { ReleaseNotifications } from "./release-safety/release-notifications";
@@ -20,15 +22,20 @@ export class BlueGreenStack extends TerraformStack {
   readonly network: NetworkPlacement;
   /** The customer-managed key, when configured. */
   readonly encryptionKey?: EncryptionKey;
+  /** The one service's image repository (with `services`: the first service's). */
   readonly repository: ContainerRepository;
   /** Who deploys new revisions and shifts the traffic: CodeDeploy. */
   readonly trafficControl: CodeDeployTrafficControl;
   /** The release topic: deployments' and the pipeline's outcomes. */
   readonly notifications: ReleaseNotifications;
-  /** In deployment order. */
+  /** In deployment order (with `services`: the first service's). */
   readonly environments: DeploymentEnvironment<BlueGreenDeployment>[];
-  /** CodePipeline or the GitHub workflow, as `delivery.mode` says. */
+  /** CodePipeline or the GitHub workflow, as `delivery.mode` says (with `services`: the first service's). */
   readonly delivery: Delivery<BlueGreenDeployment>;
+  /** With `services`: each environment's shared load balancer and cluster, in order. @default none */
+  readonly platforms: SharedEnvironment[] = [];
+  /** With `services`: each service, in the config's order. @default none */
+  readonly services: ApplicationService[] = [];
 
   constructor(scope: Construct, id: string, config: StackConfig) {
     super(scope, id);
@@ -43,9 +50,26 @@ export class BlueGreenStack extends TerraformStack {
       this.encryptionKey = new EncryptionKey(this, "kms", { appName, region: config.region, existingKeyArn: encryption.kmsKeyArn });
     }
     const encryptionKey = this.encryptionKey;
-    this.repository = new ContainerRepository(this, "ecr", { name: physicalName("ecrRepository", appName), ...config.ecr, encryptionKey });
     this.trafficControl = new CodeDeployTrafficControl(this, { appName });
     this.notifications = new ReleaseNotifications(this, "release-notifications", { appName, emails: config.notifications.emails, encryptionKey });
+    if (config.services.length) {
+      this.platforms = config.environments.map((settings) => new SharedEnvironment(this, settings.name, { appName, settings, network: this.network }));
+      this.services = config.services.map(
+        (service) =>
+          new ApplicationService(this, `service-${service.name}`, {
+            config,
+            service,
+            platforms: this.platforms,
+            network: this.network,
+            trafficControl: this.trafficControl,
+            notifications: this.notifications,
+            encryptionKey,
+          }),
+      );
+      ({ repository: this.repository, environments: this.environments, delivery: this.delivery } = this.services[0]);
+      return;
+    }
+    this.repository = new ContainerRepository(this, "ecr", { name: physicalName("ecrRepository", appName), ...config.ecr, encryptionKey });
     const last = config.environments.length - 1;
     this.environments = config.environments.map(
       (settings, i) =>

@@ -46,12 +46,12 @@ export function resolveEnvironment(top: EnvironmentDefaults, env: EnvironmentInp
   };
 }
 
-function defined<T extends object>(o: T | undefined): Partial<T> {
+export function defined<T extends object>(o: T | undefined): Partial<T> {
   return Object.fromEntries(Object.entries(o ?? {}).filter(([, v]) => v !== undefined)) as Partial<T>;
 }
 
 /** An environment's deployment settings; its own predefined deploymentConfigName replaces an inherited trafficShifting. */
-function environmentDeployment(top: DeploymentSettings, env: EnvironmentInput["deployment"]): DeploymentSettings {
+export function environmentDeployment(top: DeploymentSettings, env: EnvironmentInput["deployment"]): DeploymentSettings {
   const merged = mergeGroups(top, env as Partial<DeploymentSettings> | undefined);
   if (env?.deploymentConfigName && !env.trafficShifting) return { ...merged, trafficShifting: undefined };
   return merged;

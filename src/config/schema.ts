@@ -13,6 +13,8 @@ import { checkDatabase, databaseSchema } from "../service/database-config";
 import { checkService, serviceSchema } from "../service/service-config";
 import { checkDeployment, deploymentSchema } from "../traffic-control/deployment-config";
 import { EnvironmentDefaults, environmentSchema, resolveEnvironment } from "./environments";
+import { checkRoutes } from "../network/service-routing-config";
+import { resolveService, serviceEntrySchema, serviceName } from "./services";
 
 /** The whole config: each section's schema (beside the construct it configures), composed. */
 const configObject = z.strictObject({
@@ -40,13 +42,23 @@ const configObject = z.strictObject({
   delivery: deliverySchema,
   /** Deployed in this order by the pipeline; each has its own ALB, service and deployment group. */
   environments: z.array(environmentSchema).min(1).default([{ name: "production" }]),
+  /**
+   * Several services on one platform, by name: each environment's network, cluster and load balancer are
+   * shared, each service has its own repository, pipeline, target groups, rules and deployment group.
+   * Without it, `service` is the one service (and every environment has its own load balancer).
+   */
+  services: z.record(serviceName, serviceEntrySchema).optional(),
 });
 
 type ConfigObject = z.output<typeof configObject>;
 
 export const configSchema = configObject
   .superRefine(checkAcrossSections)
-  .transform((c) => ({ ...c, environments: c.environments.map((env) => resolveEnvironment(c, env)) }));
+  .transform((c) => ({
+    ...c,
+    environments: c.environments.map((env) => resolveEnvironment(c, env)),
+    services: Object.entries(c.services ?? {}).map(([name, entry]) => resolveService(c, name, entry, c.environments)),
+  }));
 
 /** The rules that span sections; each section's own rules are its module's, called here in the config's order. */
 function checkAcrossSections(c: ConfigObject, ctx: Issues): void {
@@ -56,7 +68,9 @@ function checkAcrossSections(c: ConfigObject, ctx: Issues): void {
   if (new Set(c.availabilityZones).size !== c.availabilityZones.length) addIssue(ctx, ["availabilityZones"], "must not repeat a zone");
   checkNetwork(c.network, c.availabilityZones, ctx);
 
-  if (c.delivery.mode === "codepipeline" && !c.source) {
+  if (c.services) {
+    checkServices(c, ctx);
+  } else if (c.delivery.mode === "codepipeline" && !c.source) {
     addIssue(ctx, ["source"], 'is required with delivery mode "codepipeline" (kinds: "codestar", "codecommit", "github-oauth", "s3")');
   }
   if (c.delivery.mode === "github-actions" && c.source) {
@@ -101,6 +115,33 @@ function checkAcrossSections(c: ConfigObject, ctx: Issues): void {
   c.environments.forEach((env, i) => {
     if (env.service || env.loadBalancer || env.deployment) checkEnvironment(c, resolveEnvironment(c, env), ["environments", i], ctx);
   });
+}
+
+/** Several services: each its own source and database, routes that share the listeners, and each service as it will be built in every environment. */
+function checkServices(c: ConfigObject, ctx: Issues): void {
+  const services = Object.entries(c.services ?? {});
+  if (services.length === 0) addIssue(ctx, ["services"], "lists no service: name at least one, or leave services out (service is then the one service)");
+  if (c.delivery.mode === "github-actions") {
+    addIssue(ctx, ["services"], 'works with delivery mode "codepipeline" (a pipeline per service); GitHub Actions delivery of several services is not built yet');
+  }
+  if (c.source) addIssue(ctx, ["source"], "with services, give each service its own source (services.<name>.source): each service has its own pipeline");
+  if (c.database.enabled) addIssue(ctx, ["database", "enabled"], "with services, give the database to the service that uses it (services.<name>.database)");
+  checkRoutes(services.map(([name, entry]) => ({ name, routing: entry.routing })), ctx);
+  for (const [name, entry] of services) {
+    const at = ["services", name];
+    if (c.delivery.mode === "codepipeline" && !entry.source) {
+      addIssue(ctx, [...at, "source"], 'is required: each service\'s pipeline builds from its own repository (kinds: "codestar", "codecommit", "github-oauth", "s3")');
+    }
+    if (entry.database.enabled && c.network.natGateways === "none") {
+      addIssue(ctx, [...at, "database", "enabled"], 'needs private subnets: set network.natGateways to "single" or "one-per-az" (with "none" there are none)');
+    }
+    checkDatabase(entry.database, ctx);
+    const resolved = resolveService(c, name, entry, c.environments);
+    checkEnvironment(c, resolved, at, ctx);
+    c.environments.forEach((env, i) => {
+      if (env.service || env.loadBalancer || env.deployment) checkEnvironment(c, resolved.environments[i], ["environments", i], ctx);
+    });
+  }
 }
 
 /** Each deploy job runs in a GitHub environment of its own: two environments sharing one would share a deploy role's trust. */

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { gitBranch, logRetention, withDefaults } from "../core/schema-fields";
+import { allOptional, gitBranch, logRetention, withDefaults } from "../core/schema-fields";
 
 /** The branch whose workflow runs may push and deploy, unless the config names another. */
 export const DEFAULT_DEPLOY_BRANCH = "main";
@@ -64,24 +64,21 @@ export const BUILD_DEFAULTS = {
   cache: "none" as const,
 };
 
-export const buildSchema = z
-  .strictObject(
-    withDefaults(
-      {
-        computeType: z.enum(["BUILD_GENERAL1_SMALL", "BUILD_GENERAL1_MEDIUM", "BUILD_GENERAL1_LARGE"]),
-        image: z.string().min(1),
-        buildspecPath: z.string().min(1),
-        timeoutMinutes: z.number().int().min(5).max(2160),
-        logRetentionDays: logRetention,
-        /** Run inside the freshly built image before it is pushed; a failure stops the pipeline. */
-        testCommand: z.string().min(1),
-        /** none; s3: cache in the artifact bucket; local: Docker layer and source cache on the build host. */
-        cache: z.enum(["none", "s3", "local"]),
-      },
-      BUILD_DEFAULTS,
-    ),
-  )
-  .prefault({});
+const buildFields = {
+  computeType: z.enum(["BUILD_GENERAL1_SMALL", "BUILD_GENERAL1_MEDIUM", "BUILD_GENERAL1_LARGE"]),
+  image: z.string().min(1),
+  buildspecPath: z.string().min(1),
+  timeoutMinutes: z.number().int().min(5).max(2160),
+  logRetentionDays: logRetention,
+  /** Run inside the freshly built image before it is pushed; a failure stops the pipeline. */
+  testCommand: z.string().min(1),
+  /** none; s3: cache in the artifact bucket; local: Docker layer and source cache on the build host. */
+  cache: z.enum(["none", "s3", "local"]),
+};
+
+export const buildSchema = z.strictObject(withDefaults(buildFields, BUILD_DEFAULTS)).prefault({});
+/** One of several services' own build settings (`services.<name>.build`), over the top-level `build`. */
+export const buildOverridesSchema = z.strictObject(allOptional(buildFields));
 
 /** `environments[].approval`: a person approves in the pipeline before the environment is deployed. */
 export const approvalSchema = z.strictObject({

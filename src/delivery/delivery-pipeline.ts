@@ -137,7 +137,7 @@ export class DeliveryPipeline<D extends EnvironmentDeployment = EnvironmentDeplo
       stage: stages,
     });
     props.source.bindPipeline(this.pipeline);
-    props.notifications?.announcePipeline(this.pipeline);
+    props.notifications?.announcePipeline(this.pipeline, props.appName);
     const name = this.pipeline.name;
     stackOutput(this, "pipeline_name", name, "CodePipeline name");
     const region = props.region;

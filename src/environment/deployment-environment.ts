@@ -2,7 +2,10 @@ import { Construct } from "constructs";
 import { ResolvedEnvironment } from "../config";
 import { stackOutput, stackOutputUnlessTaken } from "../core/stack-output";
 import { HttpsDomain } from "../network/https-domain";
-import { BlueGreenLoadBalancer } from "../network/load-balancer";
+import { BlueGreenLoadBalancer, BlueGreenTargets } from "../network/load-balancer";
+import { ServiceRouting } from "../network/service-routing-config";
+import { ServiceRoutes } from "../network/shared-load-balancer";
+import { EnvironmentPlatform, literalHost } from "./environment-platform";
 import { NetworkPlacement } from "../network/network";
 import { ReleaseAlarms } from "../release-safety/release-alarms";
 import { ReleaseNotifications } from "../release-safety/release-notifications";
@@ -31,6 +34,10 @@ export interface DeploymentEnvironmentProps<D extends EnvironmentDeployment = En
   readonly encryptionKey?: EncryptionKey;
   /** Where this environment's deployments are announced. @default nowhere */
   readonly notifications?: ReleaseNotifications;
+  /** The environment's shared load balancer and cluster, when this is one of several services. @default its own */
+  readonly platform?: EnvironmentPlatform;
+  /** The service's rules on the shared listeners (with `platform`). */
+  readonly routing?: ServiceRouting;
   /** The stack's production environment (its last): its URLs are also the stack's `production_url` and `test_url`. @default false */
   readonly isProduction?: boolean;
 }
@@ -42,7 +49,7 @@ export interface DeploymentEnvironmentProps<D extends EnvironmentDeployment = En
 export class DeploymentEnvironment<D extends EnvironmentDeployment = EnvironmentDeployment> extends Construct {
   readonly name: string;
   readonly settings: ResolvedEnvironment;
-  readonly loadBalancer: BlueGreenLoadBalancer;
+  readonly loadBalancer: BlueGreenTargets;
   readonly service: FargateService;
   readonly deployment: D;
   /** This environment's database, when enabled. */
@@ -65,18 +72,24 @@ export class DeploymentEnvironment<D extends EnvironmentDeployment = Environment
     this.name = settings.name;
     this.settings = settings;
 
-    const { domainName, hostedZoneId, certificateArn, httpsPort, ...loadBalancerSettings } = settings.loadBalancer;
-    if (domainName) this.domain = new HttpsDomain(this, "domain", { domainName, hostedZoneId, certificateArn });
-    this.loadBalancer = new BlueGreenLoadBalancer(this, "lb", {
-      namePrefix,
-      vpcId: props.network.vpcId,
-      subnetIds: props.network.publicSubnetIds,
-      targetPort: settings.service.containerPort,
-      listenerFieldsOwnedByDeployments: props.trafficControl.listenerFieldsOwnedByDeployments,
-      ...loadBalancerSettings,
-      https: this.domain ? { certificateArn: this.domain.certificateArn, port: httpsPort } : undefined,
-    });
-    this.domain?.pointAt(this.loadBalancer.loadBalancer);
+    if (props.platform) {
+      this.domain = props.platform.domain;
+      this.loadBalancer = this.routesOnSharedListeners(namePrefix, props);
+    } else {
+      const { domainName, hostedZoneId, certificateArn, httpsPort, ...loadBalancerSettings } = settings.loadBalancer;
+      if (domainName) this.domain = new HttpsDomain(this, "domain", { domainName, hostedZoneId, certificateArn });
+      const loadBalancer = new BlueGreenLoadBalancer(this, "lb", {
+        namePrefix,
+        vpcId: props.network.vpcId,
+        subnetIds: props.network.publicSubnetIds,
+        targetPort: settings.service.containerPort,
+        listenerFieldsOwnedByDeployments: props.trafficControl.listenerFieldsOwnedByDeployments,
+        ...loadBalancerSettings,
+        https: this.domain ? { certificateArn: this.domain.certificateArn, port: httpsPort } : undefined,
+      });
+      this.domain?.pointAt(loadBalancer.loadBalancer);
+      this.loadBalancer = loadBalancer;
+    }
     if (props.database?.enabled) {
       const { enabled: _enabled, password: _password, ...databaseSettings } = props.database;
       this.database = new PostgresDatabase(this, "db", { namePrefix, vpcId: props.network.vpcId, subnetIds: props.network.privateSubnetIds, encryptionKey: props.encryptionKey, ...databaseSettings });
@@ -88,6 +101,7 @@ export class DeploymentEnvironment<D extends EnvironmentDeployment = Environment
       subnetIds: props.network.taskSubnetIds,
       assignPublicIp: props.network.assignPublicIp,
       loadBalancer: this.loadBalancer,
+      cluster: props.platform?.cluster,
       controller: props.trafficControl.serviceController,
       repository: props.repository,
       ...settings.service,
@@ -103,7 +117,8 @@ export class DeploymentEnvironment<D extends EnvironmentDeployment = Environment
       this.database.grantReadCredentials(this.service.executionRole);
     }
     // With HTTPS, by the domain name: the certificate is for it, not for the load balancer's own name.
-    const host = this.domain?.domainName;
+    // One of several services: by its own host name when it has one.
+    const host = literalHost(props.routing) ?? this.domain?.domainName;
     this.url = this.loadBalancer.url(this.loadBalancer.productionPort, host);
     this.testUrl = this.loadBalancer.url(this.loadBalancer.testPort, host);
 
@@ -124,6 +139,24 @@ export class DeploymentEnvironment<D extends EnvironmentDeployment = Environment
       notifications: props.notifications,
     });
     this.declareOutputs(props.isProduction ?? false);
+  }
+
+  /** One of several services: its target groups and rules on the environment's shared listeners. */
+  private routesOnSharedListeners(namePrefix: string, props: DeploymentEnvironmentProps<D>): ServiceRoutes {
+    if (!props.routing) throw new Error(`${this.name}: a service on a shared load balancer needs its routing`);
+    const lb = props.settings.loadBalancer;
+    return new ServiceRoutes(this, "routes", {
+      namePrefix,
+      vpcId: props.network.vpcId,
+      targetPort: props.settings.service.containerPort,
+      front: props.platform!.loadBalancer,
+      routing: props.routing,
+      ruleFieldsOwnedByDeployments: props.trafficControl.listenerRuleFieldsOwnedByDeployments,
+      healthCheckPath: lb.healthCheckPath,
+      healthCheckMatcher: lb.healthCheckMatcher,
+      healthCheckIntervalSeconds: lb.healthCheckIntervalSeconds,
+      deregistrationDelaySeconds: lb.deregistrationDelaySeconds,
+    });
   }
 
   private declareOutputs(isProduction: boolean): void {
@@ -162,7 +195,9 @@ export class DeploymentEnvironment<D extends EnvironmentDeployment = Environment
     if (!open) this.loadBalancer.allowTestListenerFrom("smoke-test-in", "smoke test (through NAT)", network.natPublicIps);
     return new SmokeTestHook(this, "smoke-test", {
       namePrefix,
-      testUrl: this.testUrl,
+      // One of several services: through the shared listener's own name, with the service's host (if any) as Host header.
+      testUrl: this.loadBalancer.url(this.loadBalancer.testPort, this.domain?.domainName),
+      hostHeader: literalHost(props.routing),
       testPort: this.loadBalancer.testPort,
       paths: settings.paths ?? [lb.healthCheckPath],
       expectedStatus: settings.expectedStatus ?? lb.healthCheckMatcher,

@@ -54,6 +54,15 @@ export const LOAD_BALANCER_DEFAULTS = {
 
 export const loadBalancerSchema = z.strictObject(withDefaults(loadBalancerFields, LOAD_BALANCER_DEFAULTS)).prefault({});
 export const loadBalancerOverridesSchema = z.strictObject(allOptional(loadBalancerFields));
+/** What one of several services sets of the shared load balancer (`services.<name>.loadBalancer`): its target groups' settings. */
+export const targetGroupOverridesSchema = z.strictObject(
+  allOptional({
+    healthCheckPath: loadBalancerFields.healthCheckPath,
+    healthCheckMatcher: loadBalancerFields.healthCheckMatcher,
+    healthCheckIntervalSeconds: loadBalancerFields.healthCheckIntervalSeconds,
+    deregistrationDelaySeconds: loadBalancerFields.deregistrationDelaySeconds,
+  }),
+);
 export type LoadBalancerSettings = z.output<typeof loadBalancerSchema>;
 
 /** One environment's load balancer as it will be built: HTTPS needs a name and a certificate from the stack's region, and distinct ports. */

@@ -1,13 +1,13 @@
 import { Construct } from "constructs";
 import { CloudwatchMetricAlarm } from "@cdktf/provider-aws/lib/cloudwatch-metric-alarm";
-import { BlueGreenLoadBalancer } from "../network/load-balancer";
+import { BlueGreenTargets } from "../network/load-balancer";
 import { physicalName } from "../core/naming";
 import { RELEASE_ALARM_DEFAULTS } from "./release-safety-config";
 
 export interface ReleaseAlarmsProps {
   /** Prefix of every physical name: the app name, and the environment's. */
   readonly namePrefix: string;
-  readonly loadBalancer: BlueGreenLoadBalancer;
+  readonly loadBalancer: BlueGreenTargets;
   /** Seconds per evaluated period (10, 30 or a multiple of 60). @default RELEASE_ALARM_DEFAULTS.periodSeconds */
   readonly periodSeconds?: number;
   /** Consecutive breaching periods before an alarm fires. @default RELEASE_ALARM_DEFAULTS.evaluationPeriods */

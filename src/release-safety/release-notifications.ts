@@ -36,7 +36,7 @@ export interface ReleaseNotificationsProps {
 export class ReleaseNotifications extends Construct {
   readonly topic: SnsTopic;
   /** The rule that forwards pipeline executions' outcomes, once a pipeline is announced here. */
-  pipelineRule?: CloudwatchEventRule;
+  readonly pipelineRules: CloudwatchEventRule[] = [];
   private readonly appName: string;
   private readonly encryptionKey?: EncryptionKey;
   private readonly publishers: ServiceRole[] = [];
@@ -61,10 +61,14 @@ export class ReleaseNotifications extends Construct {
     this.publishers.push(role);
   }
 
-  /** Forwards the pipeline's failed and succeeded executions to the topic. */
-  announcePipeline(pipeline: Codepipeline): void {
-    const rule = new CloudwatchEventRule(this, "pipeline-rule", {
-      name: physicalName("eventRule", this.appName, "pipeline-outcome"),
+  /**
+   * Forwards a pipeline's failed and succeeded executions to the topic. `owner` is the app name the
+   * pipeline's names start with: one of several services' (`<app>-<service>`) gets rules of its own.
+   */
+  announcePipeline(pipeline: Codepipeline, owner: string = this.appName): void {
+    const key = owner === this.appName ? "" : `${owner.slice(this.appName.length + 1)}-`;
+    const rule = new CloudwatchEventRule(this, `${key}pipeline-rule`, {
+      name: physicalName("eventRule", owner, "pipeline-outcome"),
       description: "Pipeline executions that failed or succeeded, to the release topic",
       // jsonencode, not JSON.stringify: a reference inside a JSON string literal breaks the HCL rendering (`cdktf synth --hcl`, `npm run export`).
       eventPattern: Fn.jsonencode({
@@ -73,8 +77,8 @@ export class ReleaseNotifications extends Construct {
         detail: { pipeline: [pipeline.name], state: [...PIPELINE_NOTICE_STATES] },
       }),
     });
-    this.pipelineRule = rule;
-    new CloudwatchEventTarget(this, "pipeline-target", {
+    this.pipelineRules.push(rule);
+    new CloudwatchEventTarget(this, `${key}pipeline-target`, {
       rule: rule.name,
       arn: this.topic.arn,
       inputTransformer: {
@@ -98,13 +102,13 @@ export class ReleaseNotifications extends Construct {
         resources: [this.topic.arn],
       });
     }
-    if (this.pipelineRule) {
+    if (this.pipelineRules.length) {
       statements.push({
         sid: "PipelineOutcomes",
         principals: [{ type: "Service", identifiers: ["events.amazonaws.com"] }],
         actions: ["sns:Publish"],
         resources: [this.topic.arn],
-        condition: [{ test: "ArnEquals", variable: "aws:SourceArn", values: [this.pipelineRule.arn] }],
+        condition: [{ test: "ArnEquals", variable: "aws:SourceArn", values: this.pipelineRules.map((rule) => rule.arn) }],
       });
     }
     if (!statements.length) return;

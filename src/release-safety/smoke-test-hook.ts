@@ -41,6 +41,8 @@ export interface SmokeTestHookProps {
   readonly namePrefix: string;
   /** Base URL of the test listener, e.g. http://my-alb-123.eu-west-1.elb.amazonaws.com:8080 */
   readonly testUrl: string;
+  /** The Host header to send, when the listener routes by host to another name than testUrl's. @default testUrl's host */
+  readonly hostHeader?: string;
   /** The test listener's port (the VPC placement's egress). */
   readonly testPort: number;
   /** Paths requested through the test listener. */
@@ -168,6 +170,7 @@ export class SmokeTestHook extends Construct {
           EXPECTED_STATUS: props.expectedStatus,
           TIME_BUDGET_SECONDS: String(budget),
           ATTEMPTS: String(props.attempts ?? SMOKE_TEST_DEFAULTS.attempts),
+          ...(props.hostHeader ? { HOST_HEADER: props.hostHeader } : {}),
         },
       },
       // The role must be able to write logs (and, in a VPC, create interfaces) before the first call.

@@ -9,7 +9,7 @@ import { VpcSecurityGroupEgressRule } from "@cdktf/provider-aws/lib/vpc-security
 import { VpcSecurityGroupIngressRule } from "@cdktf/provider-aws/lib/vpc-security-group-ingress-rule";
 import { ContainerRepository } from "./container-repository";
 import { EncryptionKey } from "../security/encryption-key";
-import { BlueGreenLoadBalancer } from "../network/load-balancer";
+import { BlueGreenTargets } from "../network/load-balancer";
 import { logWriteStatement, ServiceRole } from "../security/iam";
 import { logGroupName, physicalName } from "../core/naming";
 import { ecsHealthCheck, EcsHealthCheck, ServiceSettings, SERVICE_DEFAULTS } from "./service-config";
@@ -18,6 +18,14 @@ import { SecretReference } from "./secrets-config";
 import { TaskRoleSettings } from "./task-role-config";
 import { TaskPermissions } from "./task-permissions";
 import { addCpuAutoScaling, AutoScalingSettings } from "./service-autoscaling";
+
+/** An ECS cluster with Container Insights as configured (@default SERVICE_DEFAULTS.containerInsights). */
+export function serviceCluster(scope: Construct, id: string, name: string, containerInsights?: FargateServiceProps["containerInsights"]): EcsCluster {
+  return new EcsCluster(scope, id, {
+    name: physicalName("ecsCluster", name),
+    setting: [{ name: "containerInsights", value: containerInsights ?? SERVICE_DEFAULTS.containerInsights }],
+  });
+}
 
 /** How deployments of the service are run: the ECS deployment controller, and the fields each deployment sets. */
 export interface ServiceDeploymentController {
@@ -35,7 +43,9 @@ export interface FargateServiceProps {
   readonly subnetIds: string[];
   /** Give tasks a public IP (only when they run in public subnets). @default false */
   readonly assignPublicIp?: boolean;
-  readonly loadBalancer: BlueGreenLoadBalancer;
+  readonly loadBalancer: BlueGreenTargets;
+  /** The cluster the service runs in, when shared with other services. @default a cluster of its own */
+  readonly cluster?: EcsCluster;
   /** Who deploys new revisions (the traffic control). */
   readonly controller: ServiceDeploymentController;
   /** Repository the execution role may pull from. */
@@ -110,10 +120,7 @@ export class FargateService extends Construct {
     this.cpuArchitecture = props.cpuArchitecture ?? SERVICE_DEFAULTS.cpuArchitecture;
     const enableExecuteCommand = props.enableExecuteCommand ?? SERVICE_DEFAULTS.enableExecuteCommand;
 
-    this.cluster = new EcsCluster(this, "cluster", {
-      name: physicalName("ecsCluster", app),
-      setting: [{ name: "containerInsights", value: props.containerInsights ?? SERVICE_DEFAULTS.containerInsights }],
-    });
+    this.cluster = props.cluster ?? serviceCluster(this, "cluster", app, props.containerInsights);
     this.logGroup = new CloudwatchLogGroup(this, "logs", {
       name: logGroupName("service", app),
       retentionInDays: props.logRetentionDays ?? SERVICE_DEFAULTS.logRetentionDays,
@@ -237,7 +244,7 @@ export class FargateService extends Construct {
       // created (UpdateService refuses it); the running-stack guard refuses a change on a running service.
       ...(enableExecuteCommand ? { enableExecuteCommand } : {}),
       // A target group must be attached to a load balancer (through a listener) before a service can use it.
-      dependsOn: [props.loadBalancer.productionListener, props.loadBalancer.testListener],
+      dependsOn: props.loadBalancer.attachments,
       // An autoscaling policy owns the task count; Terraform must not undo it either.
       lifecycle: { ignoreChanges },
     });

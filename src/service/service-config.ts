@@ -82,6 +82,8 @@ export const SERVICE_DEFAULTS = {
 
 export const serviceSchema = z.strictObject(withDefaults({ ...sharedFields, ...perEnvironmentFields }, SERVICE_DEFAULTS)).prefault({});
 export const serviceOverridesSchema = z.strictObject(allOptional(perEnvironmentFields));
+/** One of several services' own settings (`services.<name>.service`): every field, shared ones included, over the top-level defaults. */
+export const serviceEntryOverridesSchema = z.strictObject(allOptional({ ...sharedFields, ...perEnvironmentFields }));
 export type ServiceSettings = z.output<typeof serviceSchema>;
 
 /** One environment's service as it will be built: a task size Fargate offers, and a sane scaling range. */

@@ -1,11 +1,11 @@
-import { Fn, Token } from "cdktf";
+import { Token } from "cdktf";
 import { Construct } from "constructs";
 import { CodedeployApp } from "@cdktf/provider-aws/lib/codedeploy-app";
 import { CodedeployDeploymentGroup } from "@cdktf/provider-aws/lib/codedeploy-deployment-group";
 import { CodepipelineStageAction } from "@cdktf/provider-aws/lib/codepipeline";
 import { physicalName } from "../core/naming";
 import { stackOutput } from "../core/stack-output";
-import { BlueGreenLoadBalancer } from "../network/load-balancer";
+import { BlueGreenTargets } from "../network/load-balancer";
 import { DEPLOYMENT_TRIGGER_EVENTS, ReleaseNotifications } from "../release-safety/release-notifications";
 import { arnInAccountOf, passRoleStatement, PolicyStatement, ServiceRole, siblingArn } from "../security/iam";
 import { FargateService } from "../service/fargate-service";
@@ -19,7 +19,7 @@ export interface BlueGreenDeploymentProps {
   /** The CodeDeploy application the group belongs to (one per stack, shared by its environments). */
   readonly application: CodedeployApp;
   readonly service: FargateService;
-  readonly loadBalancer: BlueGreenLoadBalancer;
+  readonly loadBalancer: BlueGreenTargets;
   /** The environment's name, for its output. */
   readonly environmentName: string;
   /** @default DEPLOYMENT_DEFAULTS.deploymentConfigName */
@@ -106,11 +106,7 @@ export class BlueGreenDeployment extends Construct implements EnvironmentDeploym
       {
         sid: "ShiftTraffic",
         actions: ["elasticloadbalancing:ModifyListener", "elasticloadbalancing:ModifyRule"],
-        resources: [
-          ...listenerArns,
-          // Rules of these listeners, should a user add path rules that CodeDeploy must shift too.
-          ...listenerArns.map((arn) => `${Fn.replace(arn, ":listener/", ":listener-rule/")}/*`),
-        ],
+        resources: [...listenerArns, ...lb.reroutedRuleArns],
       },
       passRoleStatement([service.executionRole.role, service.taskRole.role], "ecs-tasks.amazonaws.com"),
     ]);

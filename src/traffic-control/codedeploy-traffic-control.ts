@@ -25,6 +25,14 @@ export class CodeDeployTrafficControl implements TrafficControl<BlueGreenDeploym
    * swap it back, or the next apply would send production traffic to the old tasks.
    */
   readonly listenerFieldsOwnedByDeployments = ["default_action"];
+  /**
+   * On a listener several services share, each service's traffic reaches its target groups through its
+   * own rules, and CodeDeploy "reroutes traffic from the original task set to the new one" (CodeDeploy
+   * User Guide, "Set up a load balancer, target groups, and listeners for CodeDeploy Amazon ECS
+   * deployments"; its ECS guide recommends an ALB for "path-based routing and priority rules"), which
+   * on such a listener is the rules' forward action.
+   */
+  readonly listenerRuleFieldsOwnedByDeployments = ["action"];
 
   constructor(scope: Construct, props: { readonly appName: string }) {
     this.application = new EcsDeploymentApplication(scope, "codedeploy", { name: physicalName("codedeployApplication", props.appName) });

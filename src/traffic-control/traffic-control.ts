@@ -1,6 +1,6 @@
 import { Construct } from "constructs";
 import { CodepipelineStageAction } from "@cdktf/provider-aws/lib/codepipeline";
-import { BlueGreenLoadBalancer } from "../network/load-balancer";
+import { BlueGreenTargets } from "../network/load-balancer";
 import { ReleaseNotifications } from "../release-safety/release-notifications";
 import { PolicyStatement, ServiceRole } from "../security/iam";
 import { FargateService, ServiceDeploymentController } from "../service/fargate-service";
@@ -17,6 +17,8 @@ export interface TrafficControl<D extends EnvironmentDeployment = EnvironmentDep
   readonly serviceController: ServiceDeploymentController;
   /** Listener fields each deployment changes (Terraform must not set them back). */
   readonly listenerFieldsOwnedByDeployments: string[];
+  /** Listener-rule fields each deployment changes, on a listener shared by several services. */
+  readonly listenerRuleFieldsOwnedByDeployments: string[];
   /** What deploys one environment's service (CodeDeploy: a deployment group), created under `scope`. */
   addEnvironment(scope: Construct, id: string, props: EnvironmentDeploymentProps): D;
   /**
@@ -32,7 +34,7 @@ export interface EnvironmentDeploymentProps {
   /** The environment's name, for its outputs. */
   readonly environmentName: string;
   readonly service: FargateService;
-  readonly loadBalancer: BlueGreenLoadBalancer;
+  readonly loadBalancer: BlueGreenTargets;
   /** The environment's resolved deployment settings (release safety is wired by the environment itself). */
   readonly settings: Omit<DeploymentSettings, "smokeTest" | "alarms" | "alarmNames" | "hooks">;
   /** Functions run at lifecycle events (name, name:alias or ARN), by event. @default none */
