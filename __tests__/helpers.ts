@@ -29,8 +29,13 @@ export function config(overrides: Record<string, unknown> = {}): StackConfig {
 
 /** The one-line message the default config plus overrides is refused with; fails when it is accepted or fails otherwise. */
 export function configErrorFor(overrides: Record<string, unknown>): string {
+  return configErrorForRaw(rawConfig(overrides));
+}
+
+/** The one-line message exactly this raw config is refused with, nothing merged in. */
+export function configErrorForRaw(raw: Record<string, unknown>): string {
   try {
-    parseConfig(rawConfig(overrides));
+    parseConfig(raw);
   } catch (err) {
     if (!(err instanceof ConfigError)) throw err;
     return err.message;

@@ -136,6 +136,9 @@ export class TerraformValues {
       case "aws_lb_listener.arn":
       case "aws_lb_listener.id":
         return `${String(f("load_balancer_arn")).replace(":loadbalancer/", ":listener/")}/${id(16)}`;
+      case "aws_lb_listener_rule.arn":
+      case "aws_lb_listener_rule.id":
+        return `${String(f("listener_arn")).replace(":listener/", ":listener-rule/")}/${id(16)}`;
       case "aws_lb_target_group.arn":
         return this.arn("elasticloadbalancing", `targetgroup/${f("name")}/${id(16)}`);
       case "aws_kms_key.arn":

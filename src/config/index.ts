@@ -39,11 +39,13 @@ export function parseConfig(raw: unknown): StackConfig {
   }
   // A value given where a secret's name belongs may be the secret itself: never echo it.
   const secretLike = issue.path.some((key) => /token|secret|password/i.test(String(key)));
-  const shown = received === undefined || secretLike ? "" : ` (got ${JSON.stringify(received)})`;
+  // A bad key of a map (a service's name) is named by the path already.
+  const shown = received === undefined || secretLike || issue.code === "invalid_key" ? "" : ` (got ${JSON.stringify(received)})`;
   throw new ConfigError(`Invalid config: ${field}: ${describeIssue(issue)}${shown}`);
 }
 
 function describeIssue(issue: z.core.$ZodIssue): string {
+  if (issue.code === "invalid_key") return `is not a valid name: ${issue.issues[0]?.message ?? issue.message}`;
   if (issue.code === "invalid_value") return `must be one of ${issue.values.map((v) => JSON.stringify(v)).join(", ")}`;
   if (issue.code === "too_small" && issue.origin === "number") return `must be at least ${issue.minimum}`;
   if (issue.code === "too_big" && issue.origin === "number") return `must be at most ${issue.maximum}`;
