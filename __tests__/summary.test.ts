@@ -1,7 +1,7 @@
 import { spawnSync } from "node:child_process";
-import { readdirSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { parseConfig } from "../src/config";
+import { loadConfig, parseConfig } from "../src/config";
 import { monthlyCost } from "../src/summary/monthly-cost";
 import PRICES from "../src/summary/prices.json";
 import { ASSUMED_SECONDS, releaseTimeline } from "../src/summary/release-timeline";
@@ -130,4 +130,34 @@ describe("npm run summary: the command", () => {
     expect(bad.status).toBe(1);
     expect(bad.stderr.trim()).toBe("Invalid config: deployment.alarms.evaluationPeriods: must be at least 1 (got 0)");
   }, 60_000);
+});
+
+describe("npm run summary: several services", () => {
+  const three = loadConfig({ CONFIG: "examples/three-services.json" });
+  const one = (name: string) => {
+    const raw = JSON.parse(readFileSync("examples/three-services.json", "utf8"));
+    const { routing: _routing, source, ...own } = raw.services[name];
+    const { services: _services, ...top } = raw;
+    return parseConfig({ ...top, ...own, service: { ...top.service, ...own.service }, source });
+  };
+
+  it("costs the shared platform once, each service on its own, and the same services as separate stacks", () => {
+    const cost = monthlyCost(three);
+    const services = cost.services!;
+    expect(Object.keys(services.perService)).toEqual(["web", "api", "admin"]);
+    expect(services.shared + Object.values(services.perService).reduce((n, m) => n + m, 0)).toBeCloseTo(cost.total, 6);
+    // Separate stacks: each one-service stack of the same settings, summed.
+    const separate = ["web", "api", "admin"].map((name) => monthlyCost(one(name)).total).reduce((n, m) => n + m, 0);
+    expect(services.asSeparateStacks).toBeCloseTo(separate, 6);
+    expect(services.asSeparateStacks - cost.total).toBeCloseTo(2 * services.shared, 6);
+    expect(cost.rows.find((r) => r.item.startsWith("CodePipeline"))).toMatchObject({ item: "CodePipeline (V1, 3 active pipelines)", monthly: 3 * PRICES.global.codepipelineV1PipelineMonth });
+  });
+
+  it("gives each service its own release timeline, each on its own clock (a pipeline per service)", () => {
+    const t = releaseTimeline(three);
+    expect(t.environments.map((e) => e.environment)).toEqual(["web/staging", "web/production", "api/staging", "api/production", "admin/staging", "admin/production"]);
+    const [webStaging, , apiStaging] = t.environments;
+    expect(apiStaging.toFullTraffic).toBe(webStaging.toFullTraffic);
+    expect(t.environments[1].toFullTraffic).toBeGreaterThan(t.environments[0].toOldTasksGone);
+  });
 });

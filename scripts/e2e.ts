@@ -12,6 +12,7 @@ import { mkdirSync, readFileSync, rmSync } from "node:fs";
 import { basename, join } from "node:path";
 import { Check, checkWiring, ClientConfig, locate } from "./e2e/checks";
 import { simulateBlueGreenDeployment } from "./e2e/bluegreen";
+import { locateServices, servicesChecks } from "./e2e/services";
 import { applicationChecks } from "./e2e/application";
 import { checkNothingLeft } from "./e2e/leftovers";
 import { checkUserNetworkIntact, createUserInfrastructure } from "./e2e/user-infrastructure";
@@ -102,14 +103,20 @@ async function e2e(config: string, endpoint: string): Promise<{ phases: Phase[];
     const replan = await run("terraform", ["plan", "-detailed-exitcode", "-input=false", "-no-color", "-lock=false"], { cwd: dir, env });
     phase("re-plan after apply", replan, replan.code === 0, replan.code === 2 ? "changes found" : "no changes");
 
-    const deployed = locate(created, stackConfig);
+    // Several services: each service's share of each environment, swapped one service at a time.
+    const shares = stackConfig.services.length ? locateServices(created, stackConfig) : undefined;
     const wiringStarted = Date.now();
-    checks.push(...(await checkWiring(deployed, clientConfig)), ...(await applicationChecks(deployed, stackConfig, clientConfig)));
+    if (shares) {
+      checks.push(...(await servicesChecks(shares, clientConfig)));
+    } else {
+      const deployed = locate(created, stackConfig);
+      checks.push(...(await checkWiring(deployed, clientConfig)), ...(await applicationChecks(deployed, stackConfig, clientConfig)));
+    }
     phases.push({ name: "API wiring checks", seconds: (Date.now() - wiringStarted) / 1000, ok: checks.every((c) => c.ok), note: `${checks.filter((c) => c.ok).length}/${checks.length}` });
 
     const swapStarted = Date.now();
     const steps: Check[] = [];
-    for (const env of deployed.environments) steps.push(...(await simulateBlueGreenDeployment(env, clientConfig)));
+    for (const env of shares ?? locate(created, stackConfig).environments) steps.push(...(await simulateBlueGreenDeployment(env, clientConfig)));
     checks.push(...steps);
     phases.push({ name: "simulated blue/green swap", seconds: (Date.now() - swapStarted) / 1000, ok: steps.every((s) => s.ok), note: `${steps.filter((s) => s.ok).length}/${steps.length} steps` });
 

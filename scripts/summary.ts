@@ -93,6 +93,18 @@ export function render(s: Summary, md: boolean): string {
     out.push(`No prices for ${s.cost.region} in src/summary/prices.json (it covers ${PRICED_REGIONS.join(", ")}): no estimate.`);
   } else {
     table(["item", "basis", "per month"], [...s.cost.rows.map((r) => [r.item, r.basis, dollars(r.monthly)]), ["total", "", dollars(s.cost.total)]]);
+    const services = s.cost.services;
+    if (services) {
+      out.push("");
+      table(
+        ["several services", "per month"],
+        [
+          ...Object.entries(services.perService).map(([name, monthly]) => [`${name}: its tasks, database, alarms and pipeline`, dollars(monthly)]),
+          ["shared: NAT, load balancers, addresses, key", dollars(services.shared)],
+          [`the same ${Object.keys(services.perService).length} services as separate stacks`, dollars(services.asSeparateStacks)],
+        ],
+      );
+    }
     out.push("", `An estimate at ${s.cost.currency} list prices of ${s.cost.asOf}, without traffic. Not included: ${s.cost.excludes.join("; ")}.`);
   }
   return out.join("\n");

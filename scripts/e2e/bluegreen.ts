@@ -7,8 +7,14 @@ import {
   UpdateServiceCommand,
   UpdateServicePrimaryTaskSetCommand,
 } from "@aws-sdk/client-ecs";
-import { ElasticLoadBalancingV2Client, ModifyListenerCommand } from "@aws-sdk/client-elastic-load-balancing-v2";
+import { DescribeRulesCommand, ElasticLoadBalancingV2Client, ModifyListenerCommand, ModifyRuleCommand } from "@aws-sdk/client-elastic-load-balancing-v2";
 import { Check, ClientConfig, Deployed, describeListener, forwardTarget } from "./checks";
+
+/** One of several services on a shared listener: its own rules, which are what forwards to its target groups. */
+export interface RoutedOnRules {
+  readonly productionRuleArn: string;
+  readonly testRuleArn: string;
+}
 
 /**
  * Leaves the stack the way a finished CodeDeploy blue/green deployment does: a new revision of the
@@ -17,7 +23,7 @@ import { Check, ClientConfig, Deployed, describeListener, forwardTarget } from "
  * maps (as the AppSpec gives it), then production on that group and test on the other. A second
  * deployment goes back the other way. Returns what it did, step by step.
  */
-export async function simulateBlueGreenDeployment(d: Deployed, clientConfig: ClientConfig): Promise<Check[]> {
+export async function simulateBlueGreenDeployment(d: Deployed & Partial<RoutedOnRules>, clientConfig: ClientConfig): Promise<Check[]> {
   const ecs = new ECSClient(clientConfig);
   const elb = new ElasticLoadBalancingV2Client(clientConfig);
   const steps: Check[] = [];
@@ -51,7 +57,17 @@ export async function simulateBlueGreenDeployment(d: Deployed, clientConfig: Cli
     return next && next.revision! > current.revision! ? undefined : "revision did not advance";
   });
 
-  const serving = forwardTarget(await describeListener(elb, d.productionListenerArn));
+  // A service on a shared listener: CodeDeploy reroutes what forwards to the service's target groups,
+  // its own rules (see listenerRuleFieldsOwnedByDeployments); anything else on the listener is left alone.
+  const rules = d.productionRuleArn && d.testRuleArn ? { production: d.productionRuleArn, test: d.testRuleArn } : undefined;
+  const ruleTarget = async (arn: string) => {
+    const { Rules } = await elb.send(new DescribeRulesCommand({ RuleArns: [arn] }));
+    const action = Rules?.[0]?.Actions?.[0];
+    return action?.TargetGroupArn ?? action?.ForwardConfig?.TargetGroups?.[0]?.TargetGroupArn;
+  };
+  const productionTarget = () => (rules ? ruleTarget(rules.production) : describeListener(elb, d.productionListenerArn).then(forwardTarget));
+  const testTarget = () => (rules ? ruleTarget(rules.test) : describeListener(elb, d.testListenerArn).then(forwardTarget));
+  const serving = await productionTarget();
   const replacement = serving === d.greenTargetGroupArn ? d.blueTargetGroupArn : d.greenTargetGroupArn;
   const original = replacement === d.greenTargetGroupArn ? d.blueTargetGroupArn : d.greenTargetGroupArn;
   const side = replacement === d.greenTargetGroupArn ? "green" : "blue";
@@ -81,13 +97,18 @@ export async function simulateBlueGreenDeployment(d: Deployed, clientConfig: Cli
     return undefined;
   });
 
-  await step(named(`swap listeners: production to ${side}, test to the other`), async () => {
+  await step(named(`swap ${rules ? "the service's rules" : "listeners"}: production to ${side}, test to the other`), async () => {
     const forward = (arn: string) => [{ Type: "forward" as const, TargetGroupArn: arn }];
-    await elb.send(new ModifyListenerCommand({ ListenerArn: d.productionListenerArn, DefaultActions: forward(replacement) }));
-    await elb.send(new ModifyListenerCommand({ ListenerArn: d.testListenerArn, DefaultActions: forward(original) }));
-    const prod = forwardTarget(await describeListener(elb, d.productionListenerArn));
-    const test = forwardTarget(await describeListener(elb, d.testListenerArn));
-    return prod === replacement && test === original ? undefined : `listeners now ${prod} / ${test}`;
+    if (rules) {
+      await elb.send(new ModifyRuleCommand({ RuleArn: rules.production, Actions: forward(replacement) }));
+      await elb.send(new ModifyRuleCommand({ RuleArn: rules.test, Actions: forward(original) }));
+    } else {
+      await elb.send(new ModifyListenerCommand({ ListenerArn: d.productionListenerArn, DefaultActions: forward(replacement) }));
+      await elb.send(new ModifyListenerCommand({ ListenerArn: d.testListenerArn, DefaultActions: forward(original) }));
+    }
+    const prod = await productionTarget();
+    const test = await testTarget();
+    return prod === replacement && test === original ? undefined : `${rules ? "rules" : "listeners"} now ${prod} / ${test}`;
   });
   return steps;
 }

@@ -19,6 +19,12 @@ export interface MonthlyCost {
   readonly currency: string;
   /** What the estimate leaves out. */
   readonly excludes: string[];
+  /**
+   * With several services: what each costs on its own (its tasks, database, alarms, pipeline), what the
+   * platform they share costs (NAT, load balancers, addresses, key), and what the same services would
+   * cost as separate stacks (each paying for a platform of its own).
+   */
+  readonly services?: { readonly shared: number; readonly perService: Record<string, number>; readonly asSeparateStacks: number };
 }
 
 type RegionPrices = (typeof PRICES.regions)["us-east-1"];
@@ -53,30 +59,58 @@ export function monthlyCost(config: StackConfig): MonthlyCost {
   const environments = config.environments;
   add("load balancers (one per environment)", environments.length, prices.loadBalancerHour, `${hours} h`);
   add("load balancers' public IPv4 addresses (one per zone)", environments.length * zones, prices.publicIpv4Hour, `${hours} h`);
-  for (const env of environments) {
-    const s = env.service;
-    const tasks = s.autoScaling ? s.autoScaling.minCapacity : s.desiredCount;
-    const arm = s.cpuArchitecture === "ARM64";
-    const [vcpuHour, gbHour] = arm ? [prices.fargateArmVcpuHour, prices.fargateArmGbHour] : [prices.fargateVcpuHour, prices.fargateGbHour];
-    const perTaskHour = (s.cpu / 1024) * vcpuHour + (s.memory / 1024) * gbHour;
-    add(`${env.name}: Fargate tasks (${s.cpu / 1024} vCPU, ${s.memory / 1024} GB${arm ? ", ARM64" : ""}${s.autoScaling ? ", autoscaling minimum" : ""})`, tasks, perTaskHour, `${hours} h`);
-    if (!existing && config.network.natGateways === "none") add(`${env.name}: tasks' public IPv4 addresses`, tasks, prices.publicIpv4Hour, `${hours} h`);
-    if (config.database.enabled) {
-      const db = config.database;
-      const copies = db.multiAz ? 2 : 1;
-      const instanceHour = (prices.rdsInstanceHour as Record<string, number>)[db.instanceClass];
-      if (instanceHour === undefined) {
-        rows.push({ item: `${env.name}: PostgreSQL ${db.instanceClass}`, basis: "not in the price table: add it to src/summary/prices.json", monthly: 0 });
-      } else {
-        add(`${env.name}: PostgreSQL ${db.instanceClass}${db.multiAz ? " (multi-AZ)" : ""}`, copies, instanceHour, `${hours} h`);
-      }
-      add(`${env.name}: database storage (GB)`, db.allocatedStorageGb * copies, prices.rdsStorageGbMonth, "month");
-      add(`${env.name}: database password secret`, 1, PRICES.global.secretsManagerSecretMonth, "month");
-    }
-    add(`${env.name}: CloudWatch alarms`, deploymentAlarmCount(env.deployment) - env.deployment.alarmNames.length, PRICES.global.cloudwatchAlarmMonth, "month");
+  const services = config.services.length
+    ? config.services.map((svc) => ({ name: svc.name, label: `${svc.name}/`, environments: svc.environments, database: svc.database }))
+    : [{ name: config.appName, label: "", environments, database: config.database }];
+  const perService: Record<string, number> = {};
+  for (const service of services) {
+    const before = rows.length;
+    for (const env of service.environments) serviceRows(add, rows, prices, config, { ...service, env });
+    perService[service.name] = rows.slice(before).reduce((n, r) => n + r.monthly, 0);
   }
   add("customer-managed KMS key", config.encryption.customerManagedKey === "create" ? 1 : 0, PRICES.global.kmsKeyMonth, "month");
-  add("CodePipeline (V1, one active pipeline)", config.delivery.mode === "codepipeline" ? 1 : 0, PRICES.global.codepipelineV1PipelineMonth, "month");
+  const pipelines = config.delivery.mode === "codepipeline" ? services.length : 0;
+  add(pipelines > 1 ? `CodePipeline (V1, ${pipelines} active pipelines)` : "CodePipeline (V1, one active pipeline)", pipelines, PRICES.global.codepipelineV1PipelineMonth, "month");
   const total = rows.reduce((n, r) => n + r.monthly, 0);
-  return { ...base, covered: true, rows, total };
+  if (!config.services.length) return { ...base, covered: true, rows, total };
+  const pipeline = pipelines ? PRICES.global.codepipelineV1PipelineMonth : 0;
+  for (const service of services) perService[service.name] += pipeline;
+  const serviceTotal = Object.values(perService).reduce((n, m) => n + m, 0);
+  const shared = total - serviceTotal;
+  return { ...base, covered: true, rows, total, services: { shared, perService, asSeparateStacks: serviceTotal + shared * services.length } };
+}
+
+type Add = (item: string, count: number, unit: number, per: string) => void;
+
+/** One service's rows in one environment: its tasks (and their addresses without NAT), its database, its alarms. */
+function serviceRows(
+  add: Add,
+  rows: CostRow[],
+  prices: RegionPrices,
+  config: StackConfig,
+  service: { readonly label: string; readonly env: StackConfig["environments"][number]; readonly database: StackConfig["database"] },
+): void {
+  const hours = PRICES.hoursPerMonth;
+  const { env, label } = service;
+  const s = env.service;
+  const tasks = s.autoScaling ? s.autoScaling.minCapacity : s.desiredCount;
+  const arm = s.cpuArchitecture === "ARM64";
+  const [vcpuHour, gbHour] = arm ? [prices.fargateArmVcpuHour, prices.fargateArmGbHour] : [prices.fargateVcpuHour, prices.fargateGbHour];
+  const perTaskHour = (s.cpu / 1024) * vcpuHour + (s.memory / 1024) * gbHour;
+  const where = `${label}${env.name}`;
+  add(`${where}: Fargate tasks (${s.cpu / 1024} vCPU, ${s.memory / 1024} GB${arm ? ", ARM64" : ""}${s.autoScaling ? ", autoscaling minimum" : ""})`, tasks, perTaskHour, `${hours} h`);
+  if (!config.network.existing && config.network.natGateways === "none") add(`${where}: tasks' public IPv4 addresses`, tasks, prices.publicIpv4Hour, `${hours} h`);
+  const db = service.database;
+  if (db.enabled) {
+    const copies = db.multiAz ? 2 : 1;
+    const instanceHour = (prices.rdsInstanceHour as Record<string, number>)[db.instanceClass];
+    if (instanceHour === undefined) {
+      rows.push({ item: `${where}: PostgreSQL ${db.instanceClass}`, basis: "not in the price table: add it to src/summary/prices.json", monthly: 0 });
+    } else {
+      add(`${where}: PostgreSQL ${db.instanceClass}${db.multiAz ? " (multi-AZ)" : ""}`, copies, instanceHour, `${hours} h`);
+    }
+    add(`${where}: database storage (GB)`, db.allocatedStorageGb * copies, prices.rdsStorageGbMonth, "month");
+    add(`${where}: database password secret`, 1, PRICES.global.secretsManagerSecretMonth, "month");
+  }
+  add(`${where}: CloudWatch alarms`, deploymentAlarmCount(env.deployment) - env.deployment.alarmNames.length, PRICES.global.cloudwatchAlarmMonth, "month");
 }

@@ -113,10 +113,15 @@ export function releaseTimeline(config: StackConfig): { build: Phase[]; environm
         { name: "build: docker build and push", seconds: ASSUMED_SECONDS.codebuildBuildAndPush, note: "assumed" },
       ];
   // A workflow deploys only the last environment (its variables name one deployment group).
-  const deployed = github ? config.environments.slice(-1) : config.environments;
+  if (!config.services.length) return { build, environments: environmentTimelines(github ? config.environments.slice(-1) : config.environments, build, "") };
+  // Several services: each has its own pipeline, so each release runs on its own clock.
+  return { build, environments: config.services.flatMap((service) => environmentTimelines(service.environments, build, `${service.name}/`)) };
+}
+
+function environmentTimelines(deployed: readonly ResolvedEnvironment[], build: Phase[], label: string): EnvironmentTimeline[] {
   let clock = sum(build);
   let person = false;
-  const environments = deployed.map((env): EnvironmentTimeline => {
+  return deployed.map((env): EnvironmentTimeline => {
     const phases: Phase[] = [];
     if (env.approval) phases.push({ name: "approval", note: "waits for a person" });
     phases.push(...deploymentPhases(env));
@@ -126,7 +131,6 @@ export function releaseTimeline(config: StackConfig): { build: Phase[]; environm
     const toOldTasksGone = toFullTraffic + sum(teardown);
     person ||= phases.some((p) => p.seconds === undefined);
     clock = toOldTasksGone;
-    return { environment: env.name, phases, toFullTraffic, toOldTasksGone, waitsForAPerson: person };
+    return { environment: `${label}${env.name}`, phases, toFullTraffic, toOldTasksGone, waitsForAPerson: person };
   });
-  return { build, environments };
 }
