@@ -1,5 +1,5 @@
 import { spawnSync } from "node:child_process";
-import { copyFileSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -7,7 +7,7 @@ import { parse as parseYaml } from "yaml";
 import { CodebuildProject } from "@cdktf/provider-aws/lib/codebuild-project";
 import { Codepipeline } from "@cdktf/provider-aws/lib/codepipeline";
 import { EcsService } from "@cdktf/provider-aws/lib/ecs-service";
-import { BUILD_ENVIRONMENT_VARIABLES, OPTIONAL_BUILD_VARIABLES, } from "../src/delivery/build-project";
+import { BUILD_ENVIRONMENT_VARIABLES, OPTIONAL_BUILD_VARIABLES, SERVICE_DIRECTORY_VARIABLE } from "../src/delivery/build-project";
 import { PER_ENVIRONMENT_VARIABLES } from "../src/delivery/application-contract";
 import { IMAGE_PLACEHOLDER } from "../src/delivery/delivery-pipeline";
 import { config, onlyResource, pipelineOf, resourceByRef, synth, Synthesized } from "./helpers";
@@ -97,7 +97,7 @@ describe("app-repo-sample", () => {
   });
 
   it("uses only variables the stack sets on the CodeBuild project (or CodeBuild's own)", () => {
-    const allowed = [...BUILD_ENVIRONMENT_VARIABLES, ...OPTIONAL_BUILD_VARIABLES, ...PER_ENVIRONMENT_VARIABLES, ...CODEBUILD_BUILTINS, ...BUILDSPEC_LOCALS];
+    const allowed = [...BUILD_ENVIRONMENT_VARIABLES, ...OPTIONAL_BUILD_VARIABLES, SERVICE_DIRECTORY_VARIABLE, ...PER_ENVIRONMENT_VARIABLES, ...CODEBUILD_BUILTINS, ...BUILDSPEC_LOCALS];
     for (const file of ["buildspec.yml", "taskdef.template.json", "appspec.template.yaml"]) {
       for (const name of variablesIn(sample(file))) expect(allowed, `${file}: $${name}`).toContain(name);
     }
@@ -191,14 +191,17 @@ describe("app-repo-sample", () => {
   });
 
   it.each([
-    ["two environments", twoEnvironments],
-    ["secrets, a health check and ARM64", realApplication],
-  ])("the buildspec's own render loop (bash, jq, envsubst) writes the same files as the templates rendered here: %s", (_, overrides) => {
+    ["two environments", twoEnvironments, undefined],
+    ["secrets, a health check and ARM64", realApplication, undefined],
+    ["one of several services, its templates in its folder of a shared repository", twoEnvironments, "services/api"],
+  ])("the buildspec's own render loop (bash, jq, envsubst) writes the same files as the templates rendered here: %s", (_, overrides, serviceDirectory) => {
     const { s, rendered } = render(overrides);
     const loop = buildspec.phases.post_build.commands.find((c: string) => c.startsWith("for ENV_NAME"));
     const dir = mkdtempSync(join(tmpdir(), "buildspec-"));
     try {
-      for (const f of ["taskdef.template.json", "appspec.template.yaml"]) copyFileSync(`app-repo-sample/${f}`, join(dir, f));
+      // CodeBuild runs the buildspec from the repository's root; a service's templates sit in its folder.
+      mkdirSync(join(dir, serviceDirectory ?? "."), { recursive: true });
+      for (const f of ["taskdef.template.json", "appspec.template.yaml"]) copyFileSync(`app-repo-sample/${f}`, join(dir, serviceDirectory ?? ".", f));
       const perEnvironment = s.ref(pipelineOf(s.stack).build.environmentValues) as Record<string, Record<string, string>>;
       const deployEnvironments = Object.fromEntries(
         Object.entries(perEnvironment).map(([name, values]) => [name, Object.fromEntries(Object.entries(values).map(([k, v]) => [k, applied(v, s)]))]),
@@ -213,6 +216,7 @@ describe("app-repo-sample", () => {
           CONTAINER_NAME: "web",
           CONTAINER_PORT: "8080",
           AWS_DEFAULT_REGION: "eu-central-1",
+          ...(serviceDirectory ? { [SERVICE_DIRECTORY_VARIABLE]: serviceDirectory } : {}),
         },
       });
       expect(run.status, `${run.stderr} (the loop needs bash, jq and envsubst: .ci/run installs them)`).toBe(0);

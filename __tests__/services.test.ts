@@ -9,6 +9,7 @@ import { MAX_SERVICES } from "../src/network/service-routing-config";
 import { BlueGreenDeployment } from "../src/traffic-control/blue-green-deployment";
 
 const EXAMPLE = "examples/three-services.json";
+const CODESTAR = { kind: "codestar", repositoryId: "org/shop" };
 const count = (s: Synthesized, type: string) => Object.keys(resourcesOf(s.tf, type)).length;
 
 /** A minimal config with these services (CodeCommit sources), in one or two environments. */
@@ -172,6 +173,31 @@ describe("several services on one platform", () => {
     expect(await decide(role, { action: "elasticloadbalancing:ModifyRule", resource: ruleArn(b) })).toBe("ImplicitlyDenied");
   });
 
+  it("starts a service of the shared repository only on its folder's changes (V2 trigger), builds it there, and shares one connection", () => {
+    expect(count(s, "aws_codestarconnections_connection")).toBe(1);
+    const connection = Object.keys(resourcesOf(s.tf, "aws_codestarconnections_connection"))[0];
+    for (const name of ["web", "api"]) {
+      const delivery = serviceNamed(s, name).delivery as CodePipelineDelivery<BlueGreenDeployment>;
+      const pipeline = s.tf.resource.aws_codepipeline[delivery.pipeline.pipeline.friendlyUniqueId];
+      expect(pipeline.pipeline_type).toBe("V2");
+      expect(pipeline.trigger).toEqual([
+        {
+          provider_type: "CodeStarSourceConnection",
+          git_configuration: { source_action_name: "Source", push: [{ branches: { includes: ["main"] }, file_paths: { includes: [`${name}/**`] } }] },
+        },
+      ]);
+      expect(pipeline.stage[0].action[0].configuration.ConnectionArn).toBe(`\${aws_codestarconnections_connection.${connection}.arn}`);
+      const project = s.tf.resource.aws_codebuild_project[delivery.build.project.friendlyUniqueId];
+      expect(project.source.buildspec).toBe(`${name}/buildspec.yml`);
+      expect(project.environment.environment_variable).toContainEqual({ name: "SERVICE_DIRECTORY", value: name, type: "PLAINTEXT" });
+    }
+    const admin = serviceNamed(s, "admin").delivery as CodePipelineDelivery<BlueGreenDeployment>;
+    const own = s.tf.resource.aws_codepipeline[admin.pipeline.pipeline.friendlyUniqueId];
+    expect(own.pipeline_type).toBeUndefined();
+    expect(own.trigger).toBeUndefined();
+    expect(s.tf.resource.aws_codebuild_project[admin.build.project.friendlyUniqueId].source.buildspec).toBe("buildspec.yml");
+  });
+
   it("keeps the one-service shorthand as it was: no shared platform, no services", () => {
     const one = synthRaw({ appName: "shop", region: "eu-west-1", availabilityZones: ["eu-west-1a", "eu-west-1b"], source: { kind: "s3" } });
     expect(one.stack.services).toEqual([]);
@@ -203,11 +229,21 @@ describe("services: bad input gets one line naming the field", () => {
   });
 
   it.each([
-    ["a top-level source", { source: { kind: "s3" } }, /^Invalid config: source: with services, give each service its own source/],
+    ["a top-level source no service shares", { source: { kind: "s3" } }, /^Invalid config: source: with services, is the repository services share by folder, but none names one/],
     ["a top-level database", { database: { enabled: true }, network: { natGateways: "single" } }, /^Invalid config: database\.enabled: with services, give the database to the service/],
     ["GitHub Actions delivery", { delivery: { mode: "github-actions", repository: "o/r" } }, /^Invalid config: services: works with delivery mode "codepipeline"/],
   ])("refuses %s with services", (_what, extra, message) => {
     expect(refused(servicesConfig({ a: route({ paths: ["/a/*"], priority: 1 }) }, extra))).toMatch(message);
+  });
+
+  it.each([
+    ["a shared repository that is not a CodeStar connection's", { kind: "s3" }, { a: { ...route({ paths: ["/a/*"], priority: 1 }), folder: "a" } }, /^Invalid config: source\.kind: must be "codestar" for services sharing a repository by folder/],
+    ["a service with both its own source and a folder", CODESTAR, { a: { ...route({ paths: ["/a/*"], priority: 1 }), folder: "a", source: { kind: "s3" } } }, /^Invalid config: services\.a\.source: and folder exclude each other/],
+    ["a folder with no shared repository", undefined, { a: { ...route({ paths: ["/a/*"], priority: 1 }), folder: "a" } }, /^Invalid config: services\.a\.folder: needs the repository the services share/],
+    ["a folder outside the repository", CODESTAR, { a: { ...route({ paths: ["/a/*"], priority: 1 }), folder: "../a" } }, /^Invalid config: services\.a\.folder: must be a folder of the repository/],
+  ])("refuses %s", (_what, source, services, message) => {
+    const raw = { appName: "shop", region: "eu-west-1", availabilityZones: ["eu-west-1a", "eu-west-1b"], services, ...(source ? { source } : {}) };
+    expect(refused(raw)).toMatch(message);
   });
 
   it("requires each service's source with CodePipeline", () => {

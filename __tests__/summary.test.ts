@@ -136,9 +136,9 @@ describe("npm run summary: several services", () => {
   const three = loadConfig({ CONFIG: "examples/three-services.json" });
   const one = (name: string) => {
     const raw = JSON.parse(readFileSync("examples/three-services.json", "utf8"));
-    const { routing: _routing, source, ...own } = raw.services[name];
+    const { routing: _routing, folder: _folder, source, ...own } = raw.services[name];
     const { services: _services, ...top } = raw;
-    return parseConfig({ ...top, ...own, service: { ...top.service, ...own.service }, source });
+    return parseConfig({ ...top, ...own, service: { ...top.service, ...own.service }, source: source ?? top.source });
   };
 
   it("costs the shared platform once, each service on its own, and the same services as separate stacks", () => {
@@ -146,11 +146,13 @@ describe("npm run summary: several services", () => {
     const services = cost.services!;
     expect(Object.keys(services.perService)).toEqual(["web", "api", "admin"]);
     expect(services.shared + Object.values(services.perService).reduce((n, m) => n + m, 0)).toBeCloseTo(cost.total, 6);
-    // Separate stacks: each one-service stack of the same settings, summed.
+    // Separate stacks: each one-service stack of the same settings, summed; web's and api's pipelines are
+    // V2 here (started by their folder's changes, billed by the minute), a V1 pipeline's month on their own.
     const separate = ["web", "api", "admin"].map((name) => monthlyCost(one(name)).total).reduce((n, m) => n + m, 0);
-    expect(services.asSeparateStacks).toBeCloseTo(separate, 6);
+    expect(services.asSeparateStacks).toBeCloseTo(separate - 2 * PRICES.global.codepipelineV1PipelineMonth, 6);
     expect(services.asSeparateStacks - cost.total).toBeCloseTo(2 * services.shared, 6);
-    expect(cost.rows.find((r) => r.item.startsWith("CodePipeline"))).toMatchObject({ item: "CodePipeline (V1, 3 active pipelines)", monthly: 3 * PRICES.global.codepipelineV1PipelineMonth });
+    expect(cost.rows.find((r) => r.item.startsWith("CodePipeline"))).toMatchObject({ item: "CodePipeline (V1, one active pipeline)", monthly: PRICES.global.codepipelineV1PipelineMonth });
+    expect(cost.excludes.join()).toMatch(/V2 pipelines/);
   });
 
   it("gives each service its own release timeline, each on its own clock (a pipeline per service)", () => {

@@ -7,6 +7,7 @@
  */
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { manyServicesConfig } from "./lib/many-services";
 import { run, SCRATCH } from "./lib/tools";
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 7);
@@ -41,6 +42,13 @@ function configWithEnvironments(count: number): string {
   return path;
 }
 
+/** `count` services in two environments (scripts/lib/many-services.ts). */
+function configWithServices(count: number): string {
+  const path = join(WORK, `services-${count}.json`);
+  writeFileSync(path, JSON.stringify(manyServicesConfig(count)));
+  return path;
+}
+
 async function peakMemoryMiB(env: NodeJS.ProcessEnv): Promise<number> {
   const file = join(WORK, "rss.txt");
   rmSync(file, { force: true });
@@ -72,23 +80,31 @@ async function main(): Promise<void> {
   for (const count of [1, 5, 20]) {
     perCount.push([count, await measure(`app alone, ${count} environment${count > 1 ? "s" : ""}`, node, ["scripts/synth.mjs"], { ...process.env, CONFIG: configWithEnvironments(count) })]);
   }
+  const perServices: Array<[number, Sample]> = [];
+  for (const count of [1, 5, 20]) {
+    perServices.push([count, await measure(`app alone, ${count} service${count > 1 ? "s" : ""} x 2 environments`, node, ["scripts/synth.mjs"], { ...process.env, CONFIG: configWithServices(count) })]);
+  }
   const memory = await peakMemoryMiB(base);
   const memory20 = await peakMemoryMiB({ ...process.env, CONFIG: join(WORK, "environments-20.json") });
   rmSync(OUT, { recursive: true, force: true });
 
   console.log(`median (min–max) of ${RUNS} runs, wall clock, this machine`);
-  for (const s of [...samples, ...perCount.map(([, s]) => s)]) {
+  for (const s of [...samples, ...perCount.map(([, s]) => s), ...perServices.map(([, s]) => s)]) {
     console.log(`${s.label.padEnd(46)}${s.median.toFixed(0).padStart(7)} ms  (${s.min.toFixed(0)}–${s.max.toFixed(0)})`);
   }
   const [one, , twenty] = perCount.map(([, s]) => s);
   const perEnvironment = (twenty.median - one.median) / 19;
   console.log(`per extra environment (20 vs 1): ${perEnvironment.toFixed(1)} ms`);
+  const [oneService, , twentyServices] = perServices.map(([, s]) => s);
+  const perServiceEnvironment = (twentyServices.median - oneService.median) / (19 * 2);
+  console.log(`per extra service-environment (20 vs 1 service, 2 environments): ${perServiceEnvironment.toFixed(1)} ms`);
   console.log(`peak memory of the app: ${memory.toFixed(0)} MiB (default stack), ${memory20.toFixed(0)} MiB (20 environments)`);
   const [, npmSynth, app] = samples;
   const targets: Array<[string, boolean]> = [
     [`npm run synth <= 1000 ms: ${npmSynth.median.toFixed(0)}`, npmSynth.median <= 1000],
     [`app alone <= 450 ms: ${app.median.toFixed(0)}`, app.median <= 450],
     [`per extra environment <= 40 ms: ${perEnvironment.toFixed(1)}`, perEnvironment <= 40],
+    [`per extra service-environment <= 30 ms: ${perServiceEnvironment.toFixed(1)}`, perServiceEnvironment <= 30],
     [`peak memory <= 150 MiB: ${memory.toFixed(0)}`, memory <= 150],
   ];
   for (const [what, met] of targets) console.log(`target ${what} -> ${met ? "met" : "NOT met"}`);

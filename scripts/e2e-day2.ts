@@ -6,13 +6,14 @@
  * applied, a deployment simulated, and the re-plan must be clean. Last, destroy and leftover checks.
  * Ends with "N passed, N failed".
  */
-import { mkdirSync, rmSync } from "node:fs";
+import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { CreateHostedZoneCommand, Route53Client } from "@aws-sdk/client-route-53";
 import { loadConfig } from "../src/config";
 import { simulateBlueGreenDeployment } from "./e2e/bluegreen";
 import { Check, checkWiring, locate } from "./e2e/checks";
 import { checkNothingLeft } from "./e2e/leftovers";
+import { locateServices, servicesChecks } from "./e2e/services";
 import { destroyStack, stateResources, StateResource } from "./e2e/state";
 import { motoClientConfig, startMoto, withMoto } from "./lib/moto";
 import { initArgs, requireTool, run, SCRATCH, synthesize, tail, terraformEnv } from "./lib/tools";
@@ -23,6 +24,10 @@ interface Step {
   readonly change: Record<string, string>;
   /** The setting a refusal must name; undefined when the change must apply. */
   readonly refusedNaming?: string;
+  /** Addresses this step may delete although in use: a removed service's. @default none */
+  readonly removes?: RegExp;
+  /** Addresses this step must not change at all: the other services'. @default none */
+  readonly leavesAlone?: RegExp;
 }
 
 /** Stands in a step's settings for the id of the hosted zone the test creates first, as a user would. */
@@ -85,6 +90,31 @@ const STEPS: Step[] = [
   },
 ];
 
+/** Two services on one platform; the steps add a third and remove one, each leaving the others alone. */
+const SERVICES_CONFIG = {
+  appName: "platform",
+  region: "eu-central-1",
+  availabilityZones: ["eu-central-1a", "eu-central-1b"],
+  network: { natGateways: "none" },
+  environments: [{ name: "production" }],
+  services: {
+    web: { routing: { paths: ["/*"], priority: 300 }, source: { kind: "codecommit", repositoryName: "platform-web" } },
+    api: { routing: { paths: ["/api/*"], priority: 100 }, source: { kind: "codecommit", repositoryName: "platform-api" } },
+  },
+};
+
+/** A service's resources: their logical ids start with its construct's id. */
+const ofServices = (...names: string[]) => new RegExp(`\\.service-(${names.join("|")})_`);
+
+const SERVICES_STEPS: Step[] = [
+  {
+    name: "adding a service to the running platform (admin, on its own host)",
+    change: { CONFIG__services__admin: '{"routing":{"hosts":["admin.example.com"],"priority":50},"source":{"kind":"codecommit","repositoryName":"platform-admin"}}' },
+    leavesAlone: ofServices("web", "api"),
+  },
+  { name: "removing a service from the running platform (api)", change: { CONFIG__services__api: "null" }, removes: ofServices("api"), leavesAlone: ofServices("web", "admin") },
+];
+
 /** Resources AWS will not delete while in use, or whose deletion drops traffic or data on a running stack. */
 const IN_USE_TYPES = new Set([
   "aws_vpc",
@@ -123,10 +153,12 @@ interface PlannedChange {
 }
 
 /** What in a plan AWS would refuse on a running stack, or that deletes something in use. */
-export function unsafeChanges(changes: PlannedChange[]): string[] {
+export function unsafeChanges(changes: PlannedChange[], removes?: RegExp, leavesAlone?: RegExp): string[] {
   const problems: string[] = [];
   for (const c of changes) {
-    if (IN_USE_TYPES.has(c.type) && c.change.actions.includes("delete")) problems.push(`${c.address}: ${c.change.actions.join("+")} of a resource in use`);
+    const removed = removes?.test(c.address) && c.change.actions.join() === "delete";
+    if (IN_USE_TYPES.has(c.type) && c.change.actions.includes("delete") && !removed) problems.push(`${c.address}: ${c.change.actions.join("+")} of a resource in use`);
+    if (leavesAlone?.test(c.address) && !c.change.actions.includes("no-op")) problems.push(`${c.address}: ${c.change.actions.join("+")}, but this step must leave it alone`);
     if (c.type === "aws_ecs_service" && c.change.actions.includes("update")) {
       const before = c.change.before ?? {};
       const after = c.change.after ?? {};
@@ -147,23 +179,32 @@ interface Outcome {
   readonly note: string;
 }
 
-async function main(): Promise<void> {
-  requireTool("terraform", ["version"], "install Terraform >= 1.5 (https://developer.hashicorp.com/terraform/install) and put it on PATH");
-  const work = join(SCRATCH, "e2e-day2");
+/** One sequence of changes on one running stack, on its own moto. */
+interface Scenario {
+  /** Prefixes its outcomes (empty for the default stack's). */
+  readonly label: string;
+  /** Its config file, and the settings the steps start from. */
+  readonly config: string;
+  readonly steps: Step[];
+}
+
+async function runScenario(scenario: Scenario): Promise<{ outcomes: Outcome[]; checks: Check[] }> {
+  const work = join(SCRATCH, "e2e-day2", scenario.label || "default");
   rmSync(work, { recursive: true, force: true });
   mkdirSync(work, { recursive: true });
   const stateFile = join(work, "terraform.tfstate");
   const moto = await startMoto();
-  console.log(`moto on ${moto.endpoint}; corrections active: ${moto.corrections.join(", ")}`);
+  console.log(`${scenario.label || "default stack"}: moto on ${moto.endpoint}; corrections active: ${moto.corrections.join(", ")}`);
   const env = withMoto(terraformEnv(), moto.endpoint);
   const outcomes: Outcome[] = [];
   const checks: Check[] = [];
+  const prefix = scenario.label ? `${scenario.label}: ` : "";
   const record = (name: string, started: number, ok: boolean, note = "") => {
-    outcomes.push({ name, ok, seconds: (Date.now() - started) / 1000, note });
+    outcomes.push({ name: `${prefix}${name}`, ok, seconds: (Date.now() - started) / 1000, note });
     return ok;
   };
   let settings: Record<string, string> = {
-    CONFIG: "config/default.json",
+    CONFIG: scenario.config,
     CONFIG__sandbox: "false",
     CONFIG__localStatePath: stateFile,
     // Lets the destroy at the end run; on by default, as the unit tests assert.
@@ -190,13 +231,15 @@ async function main(): Promise<void> {
     if (!record(`${label}: apply`, started, apply.code === 0, apply.code === 0 ? `${created.length} resources in state` : tail(apply, 8))) return false;
     started = Date.now();
     const config = loadConfig({ ...settings });
-    const stack = locate(created, config);
     const clientConfig = motoClientConfig(config.region, moto.endpoint);
-    const wiring = await checkWiring(stack, clientConfig, deployedBefore);
-    checks.push(...wiring.map((c) => ({ ...c, name: `${label}: ${c.name}` })));
+    // Several services: each one's share of the environment, deployed on its own rules.
+    const shares = config.services.length ? locateServices(created, config) : undefined;
+    const stack = shares ? undefined : locate(created, config);
+    const wiring = shares ? await servicesChecks(shares, clientConfig) : await checkWiring(stack!, clientConfig, deployedBefore);
+    checks.push(...wiring.map((c) => ({ ...c, name: `${prefix}${label}: ${c.name}` })));
     const steps: Check[] = [];
-    for (const e of stack.environments) steps.push(...(await simulateBlueGreenDeployment(e, clientConfig)));
-    checks.push(...steps.map((c) => ({ ...c, name: `${label}: ${c.name}` })));
+    for (const e of shares ?? stack!.environments) steps.push(...(await simulateBlueGreenDeployment(e, clientConfig)));
+    checks.push(...steps.map((c) => ({ ...c, name: `${prefix}${label}: ${c.name}` })));
     record(`${label}: simulated deployment`, started, steps.every((s) => s.ok), `${steps.filter((s) => s.ok).length}/${steps.length} steps`);
     started = Date.now();
     const replan = await run("terraform", ["plan", "-detailed-exitcode", "-input=false", "-no-color", "-lock=false"], { cwd: stackDir, env });
@@ -211,7 +254,7 @@ async function main(): Promise<void> {
         new CreateHostedZoneCommand({ Name: "example.com", CallerReference: `day2-${Date.now()}` }),
       );
       const zoneId = zone.HostedZone!.Id!.replace("/hostedzone/", "");
-      for (const [i, step] of STEPS.entries()) {
+      for (const [i, step] of scenario.steps.entries()) {
         const before = settings;
         const change = Object.fromEntries(Object.entries(step.change).map(([k, v]) => [k, v.replace(HOSTED_ZONE_ID, zoneId)]));
         settings = { ...settings, ...change };
@@ -230,9 +273,11 @@ async function main(): Promise<void> {
         if (!record(`${step.name}: plan`, started, plan.code === 0, plan.code === 0 ? "" : tail(plan, 12))) break;
         const shown = await run("terraform", ["show", "-json", "day2.tfplan"], { cwd: stackDir, env });
         const changes: PlannedChange[] = JSON.parse(shown.stdout).resource_changes ?? [];
-        const problems = unsafeChanges(changes);
-        const changed = changes.filter((c) => !c.change.actions.includes("no-op")).length;
-        record(`${step.name}: plan is safe on a running stack`, started, problems.length === 0, problems.length ? problems.join("; ") : `${changed} resources change`);
+        const problems = unsafeChanges(changes, step.removes, step.leavesAlone);
+        const changed = changes.filter((c) => !c.change.actions.includes("no-op"));
+        const count = (action: string) => changed.filter((c) => c.change.actions.includes(action)).length;
+        const note = `${changed.length} resources change (${count("create")} created, ${count("update")} updated in place, ${count("delete")} deleted)`;
+        record(`${step.name}: plan is safe on a running stack`, started, problems.length === 0, problems.length ? problems.join("; ") : note);
         dir = stackDir;
         if (!(await applyAndDeploy(step.name, stackDir, true))) break;
       }
@@ -240,13 +285,30 @@ async function main(): Promise<void> {
   } finally {
     const started = Date.now();
     if (dir) {
-      const { result: destroy, note } = await destroyStack(dir, env, "day 2");
+      const { result: destroy, note } = await destroyStack(dir, env, `day 2 ${scenario.label}`.trim());
       record("destroy", started, destroy.code === 0, destroy.code === 0 ? note : tail(destroy, 8));
       const left = await checkNothingLeft(created, motoClientConfig(region, moto.endpoint));
-      checks.push(...left);
+      checks.push(...left.map((c) => ({ ...c, name: `${prefix}${c.name}` })));
     }
     moto.stop();
   }
+  return { outcomes, checks };
+}
+
+async function main(): Promise<void> {
+  requireTool("terraform", ["version"], "install Terraform >= 1.5 (https://developer.hashicorp.com/terraform/install) and put it on PATH");
+  const work = join(SCRATCH, "e2e-day2");
+  rmSync(work, { recursive: true, force: true });
+  mkdirSync(work, { recursive: true });
+  const servicesConfig = join(work, "two-services.json");
+  writeFileSync(servicesConfig, JSON.stringify(SERVICES_CONFIG));
+  // Side by side, each on its own moto: an apply is mostly waiting.
+  const results = await Promise.all([
+    runScenario({ label: "", config: "config/default.json", steps: STEPS }),
+    runScenario({ label: "services", config: servicesConfig, steps: SERVICES_STEPS }),
+  ]);
+  const outcomes = results.flatMap((r) => r.outcomes);
+  const checks = results.flatMap((r) => r.checks);
 
   console.log("\nday 2 on moto: one change after another on a running stack");
   console.log("step                                                                   seconds  result");

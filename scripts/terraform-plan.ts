@@ -3,8 +3,9 @@
  * `terraform init` (offline mirror when present), `terraform validate` and `terraform plan`.
  * Fails on any error. Ends with "N passed, N failed".
  */
-import { existsSync, mkdirSync, readdirSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { basename, join } from "node:path";
+import { manyServicesConfig } from "./lib/many-services";
 import { initArgs, requireTool, ROOT, run, SCRATCH, synthesize, tail, terraformEnv } from "./lib/tools";
 import { checkExport, EXPORT_CONFIGS, ExportRow } from "./terraform/export-check";
 import { GUARD_CASES, GuardRow, runGuardCase } from "./terraform/guard-cases";
@@ -79,7 +80,10 @@ async function main(): Promise<void> {
 
   const rows: Row[] = [];
   // Sequential: each plan runs the 700 MB provider binary; two at once gain little on two cores.
-  for (const config of configsToPlan()) rows.push(await planOne(config, work, env));
+  // And the scale of many services: 20 of them in two environments, generated.
+  const twentyServices = join(work, "twenty-services.json");
+  writeFileSync(twentyServices, JSON.stringify(manyServicesConfig(20)));
+  for (const config of [...configsToPlan(), twentyServices]) rows.push(await planOne(config, work, env));
 
   const fmt = (n: number) => n.toFixed(1);
   console.log("\nconfig                              resources  synth s  init s  validate s  plan s  result");

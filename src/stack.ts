@@ -3,6 +3,7 @@ import { Construct } from "constructs";
 import { StackConfig } from "./config";
 import { physicalName } from "./core/naming";
 import { createDelivery, Delivery } from "./delivery/delivery";
+import { sharedConnection } from "./delivery/sources/codestar-connection-source";
 import { ApplicationService } from "./environment/application-service";
 import { DeploymentEnvironment } from "./environment/deployment-environment";
 import { SharedEnvironment } from "./environment/environment-platform";
@@ -54,6 +55,8 @@ export class BlueGreenStack extends TerraformStack {
     this.notifications = new ReleaseNotifications(this, "release-notifications", { appName, emails: config.notifications.emails, encryptionKey });
     if (config.services.length) {
       this.platforms = config.environments.map((settings) => new SharedEnvironment(this, settings.name, { appName, settings, network: this.network }));
+      // A repository the services share by folder: one connection for every service's pipeline.
+      const shared = config.source?.kind === "codestar" && !config.source.connectionArn ? sharedConnection(this, "source-connection", { appName, providerType: config.source.providerType }) : undefined;
       this.services = config.services.map(
         (service) =>
           new ApplicationService(this, `service-${service.name}`, {
@@ -64,6 +67,7 @@ export class BlueGreenStack extends TerraformStack {
             trafficControl: this.trafficControl,
             notifications: this.notifications,
             encryptionKey,
+            sharedConnectionArn: shared?.arn,
           }),
       );
       ({ repository: this.repository, environments: this.environments, delivery: this.delivery } = this.services[0]);

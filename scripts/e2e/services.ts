@@ -109,3 +109,11 @@ export async function servicesChecks(shares: DeployedShare[], clientConfig: Clie
   }
   return checks;
 }
+
+/** Where each of these shares' rules forward now, by rule ARN. */
+export async function ruleTargets(shares: DeployedShare[], clientConfig: ClientConfig): Promise<Record<string, string | undefined>> {
+  const arns = shares.flatMap((d) => [d.productionRuleArn, d.testRuleArn]);
+  if (!arns.length) return {};
+  const { Rules } = await new ElasticLoadBalancingV2Client(clientConfig).send(new DescribeRulesCommand({ RuleArns: arns }));
+  return Object.fromEntries(arns.map((arn) => [arn, Rules?.find((r) => r.RuleArn === arn)?.Actions?.[0]?.TargetGroupArn]));
+}

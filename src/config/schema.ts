@@ -124,13 +124,13 @@ function checkServices(c: ConfigObject, ctx: Issues): void {
   if (c.delivery.mode === "github-actions") {
     addIssue(ctx, ["services"], 'works with delivery mode "codepipeline" (a pipeline per service); GitHub Actions delivery of several services is not built yet');
   }
-  if (c.source) addIssue(ctx, ["source"], "with services, give each service its own source (services.<name>.source): each service has its own pipeline");
+  checkSharedRepository(c, services, ctx);
   if (c.database.enabled) addIssue(ctx, ["database", "enabled"], "with services, give the database to the service that uses it (services.<name>.database)");
   checkRoutes(services.map(([name, entry]) => ({ name, routing: entry.routing })), ctx);
   for (const [name, entry] of services) {
     const at = ["services", name];
-    if (c.delivery.mode === "codepipeline" && !entry.source) {
-      addIssue(ctx, [...at, "source"], 'is required: each service\'s pipeline builds from its own repository (kinds: "codestar", "codecommit", "github-oauth", "s3")');
+    if (c.delivery.mode === "codepipeline" && !entry.source && !entry.folder) {
+      addIssue(ctx, [...at, "source"], 'is required: each service\'s pipeline builds from its own repository (kinds: "codestar", "codecommit", "github-oauth", "s3"), or from its folder of the shared source (services.<name>.folder)');
     }
     if (entry.database.enabled && c.network.natGateways === "none") {
       addIssue(ctx, [...at, "database", "enabled"], 'needs private subnets: set network.natGateways to "single" or "one-per-az" (with "none" there are none)');
@@ -141,6 +141,27 @@ function checkServices(c: ConfigObject, ctx: Issues): void {
     c.environments.forEach((env, i) => {
       if (env.service || env.loadBalancer || env.deployment) checkEnvironment(c, resolved.environments[i], ["environments", i], ctx);
     });
+  }
+}
+
+/** With services, the top-level source is the repository services share, each from its own folder: a CodeStar connection's. */
+function checkSharedRepository(c: ConfigObject, services: Array<[string, NonNullable<ConfigObject["services"]>[string]]>, ctx: Issues): void {
+  const inFolders = services.filter(([, entry]) => entry.folder);
+  for (const [name, entry] of inFolders) {
+    if (entry.source) addIssue(ctx, ["services", name, "source"], "and folder exclude each other: give the service its own repository (source) or its folder of the shared one (folder)");
+  }
+  if (!c.source) {
+    if (inFolders.length) addIssue(ctx, ["services", inFolders[0][0], "folder"], 'needs the repository the services share: set source (kind "codestar")');
+    return;
+  }
+  if (!inFolders.length) {
+    addIssue(ctx, ["source"], "with services, is the repository services share by folder, but none names one (services.<name>.folder): give each service its own source instead");
+  } else if (c.source.kind !== "codestar") {
+    addIssue(
+      ctx,
+      ["source", "kind"],
+      'must be "codestar" for services sharing a repository by folder: CodePipeline starts a pipeline on one folder\'s changes (a V2 trigger) only for a CodeStar connection source',
+    );
   }
 }
 

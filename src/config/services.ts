@@ -28,6 +28,14 @@ export const serviceEntrySchema = z.strictObject({
   database: databaseSchema,
   /** The service's own repository: its pipeline's source. */
   source: sourceSchema.optional(),
+  /**
+   * The service's folder in the repository the services share (the top-level `source`, a CodeStar
+   * connection): only pushes that change it start the service's pipeline, and the build runs there.
+   */
+  folder: z
+    .string()
+    .regex(/^(?!(.*\/)?\.\.?(\/|$))[\w.-]+(\/[\w.-]+)*$/, { message: "must be a folder of the repository, such as services/api (relative, no . or ..)" })
+    .optional(),
 });
 export type ServiceEntryInput = z.output<typeof serviceEntrySchema>;
 
@@ -44,6 +52,8 @@ export interface ResolvedService<Build, Source> extends EnvironmentDefaults {
   readonly build: Build;
   readonly database: DatabaseSettings;
   readonly source?: Source;
+  /** Its folder in the shared repository (then `source` is the shared one). */
+  readonly folder?: string;
   /** In deployment order: each environment's overrides over this service's settings. */
   readonly environments: ResolvedEnvironment[];
 }
@@ -65,7 +75,8 @@ export function resolveService<T extends ServiceDefaults>(
     ...own,
     build: { ...top.build, ...defined(entry.build) },
     database: entry.database,
-    source: entry.source,
+    source: entry.source ?? (entry.folder ? (top.source as NonNullable<ServiceEntryInput["source"]>) : undefined),
+    folder: entry.folder,
     environments: environments.map((env) => resolveEnvironment(own, env)),
   };
 }

@@ -32,12 +32,19 @@ export interface BuildProjectProps {
   readonly cache?: "none" | "s3" | "local";
   /** Customer-managed key to encrypt with. @default the service's AWS-managed key */
   readonly encryptionKey?: EncryptionKey;
+  /**
+   * One of several services in a shared repository: its folder. The buildspec is read from there
+   * (buildspecPath is relative to it) and receives it as SERVICE_DIRECTORY. @default the repository's root
+   */
+  readonly serviceDirectory?: string;
 }
 
 /** Build-wide variables the buildspec in app-repo-sample/ relies on. */
 export const BUILD_ENVIRONMENT_VARIABLES = ["REPOSITORY_URI", "CONTAINER_NAME", "CONTAINER_PORT", "DEPLOY_ENVIRONMENTS"] as const;
 /** Set only when configured (build.testCommand). */
 export const OPTIONAL_BUILD_VARIABLES = ["TEST_COMMAND"] as const;
+/** Set only for one of several services sharing a repository: its folder. */
+export const SERVICE_DIRECTORY_VARIABLE = "SERVICE_DIRECTORY";
 
 /**
  * Privileged CodeBuild project that builds, optionally tests, and pushes the image, then renders
@@ -75,7 +82,9 @@ export class BuildProject extends Construct {
       CONTAINER_PORT: String(first.container.port),
       DEPLOY_ENVIRONMENTS: Fn.jsonencode(this.environmentValues),
       ...(props.testCommand ? { TEST_COMMAND: props.testCommand } : {}),
+      ...(props.serviceDirectory ? { [SERVICE_DIRECTORY_VARIABLE]: props.serviceDirectory } : {}),
     };
+    const buildspec = props.buildspecPath ?? BUILD_DEFAULTS.buildspecPath;
 
     const cacheMode = props.cache ?? BUILD_DEFAULTS.cache;
     // One image for every environment, built natively on the architecture its tasks run on.
@@ -86,7 +95,7 @@ export class BuildProject extends Construct {
       serviceRole: this.role.role.arn,
       encryptionKey: props.encryptionKey?.keyArn,
       buildTimeout: props.timeoutMinutes ?? BUILD_DEFAULTS.timeoutMinutes,
-      source: { type: "CODEPIPELINE", buildspec: props.buildspecPath ?? BUILD_DEFAULTS.buildspecPath },
+      source: { type: "CODEPIPELINE", buildspec: props.serviceDirectory ? `${props.serviceDirectory}/${buildspec}` : buildspec },
       artifacts: { type: "CODEPIPELINE" },
       cache:
         cacheMode === "s3"

@@ -28,6 +28,8 @@ export interface CodePipelineDeliveryProps<D extends EnvironmentDeployment> {
   readonly trafficControl: TrafficControl<D>;
   readonly encryptionKey?: EncryptionKey;
   readonly notifications?: ReleaseNotifications;
+  /** One of several services in a shared repository: its folder (the build's directory, the pipeline's trigger). @default the whole repository */
+  readonly folder?: string;
 }
 
 /**
@@ -57,6 +59,7 @@ export class CodePipelineDelivery<D extends EnvironmentDeployment = EnvironmentD
       environments: environments.map((env) => environmentContract(env, props.network)),
       ...props.build,
       encryptionKey,
+      serviceDirectory: props.folder,
     });
     this.source.grantBuild(this.build.role);
     this.pipeline = new DeliveryPipeline(scope, "pipeline", {
@@ -68,6 +71,7 @@ export class CodePipelineDelivery<D extends EnvironmentDeployment = EnvironmentD
       environments,
       trafficControl: props.trafficControl,
       notifications: props.notifications,
+      folder: props.folder,
     });
   }
 }

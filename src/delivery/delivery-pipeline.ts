@@ -1,5 +1,5 @@
 import { Construct } from "constructs";
-import { Codepipeline, CodepipelineStage } from "@cdktf/provider-aws/lib/codepipeline";
+import { Codepipeline, CodepipelineStage, CodepipelineTrigger } from "@cdktf/provider-aws/lib/codepipeline";
 import { physicalName } from "../core/naming";
 import { stackOutput } from "../core/stack-output";
 import { DeploymentEnvironment } from "../environment/deployment-environment";
@@ -23,6 +23,8 @@ export interface DeliveryPipelineProps<D extends EnvironmentDeployment> {
   readonly trafficControl: TrafficControl<D>;
   /** Where the pipeline's outcomes are announced. @default nowhere */
   readonly notifications?: ReleaseNotifications;
+  /** One of several services in a shared repository: its folder, whose changes alone start this (V2) pipeline. @default every change */
+  readonly folder?: string;
 }
 
 /** Artifact names between the stages; the buildspec writes taskdef-<env>.json, appspec-<env>.yaml and imageDetail.json. */
@@ -135,6 +137,7 @@ export class DeliveryPipeline<D extends EnvironmentDeployment = EnvironmentDeplo
         },
       ],
       stage: stages,
+      ...this.folderTrigger(props),
     });
     props.source.bindPipeline(this.pipeline);
     props.notifications?.announcePipeline(this.pipeline, props.appName);
@@ -143,5 +146,12 @@ export class DeliveryPipeline<D extends EnvironmentDeployment = EnvironmentDeplo
     const region = props.region;
     stackOutput(this, "pipeline_console_url", `https://${region}.console.aws.amazon.com/codesuite/codepipeline/pipelines/${name}/view?region=${region}`, "The pipeline in the AWS console");
     stackOutput(this, "artifact_bucket", props.artifacts.bucket.bucket, "Pipeline artifact bucket");
+  }
+
+  private folderTrigger(props: DeliveryPipelineProps<D>): { pipelineType?: string; trigger?: CodepipelineTrigger[] } {
+    if (!props.folder) return {};
+    const trigger = props.source.folderTrigger?.(props.folder);
+    if (!trigger) throw new Error(`${props.appName}: only a CodeStar connection source can start a pipeline on one folder's changes`);
+    return { pipelineType: "V2", trigger: [trigger] };
   }
 }

@@ -22,6 +22,8 @@ export interface ApplicationServiceProps {
   readonly trafficControl: CodeDeployTrafficControl;
   readonly notifications: ReleaseNotifications;
   readonly encryptionKey?: EncryptionKey;
+  /** The connection of the repository services share by folder, when the stack created it. @default the source's own */
+  readonly sharedConnectionArn?: string;
 }
 
 /**
@@ -68,7 +70,8 @@ export class ApplicationService extends Construct {
       region: config.region,
       sandbox: config.sandbox,
       delivery: config.delivery,
-      source: service.source,
+      source: service.folder && service.source?.kind === "codestar" ? { ...service.source, connectionArn: service.source.connectionArn ?? props.sharedConnectionArn } : service.source,
+      folder: service.folder,
       artifacts: config.artifacts,
       build: service.build,
       repository: this.repository,

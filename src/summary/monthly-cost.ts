@@ -44,7 +44,7 @@ const money = (n: number) => `$${n.toFixed(n < 1 ? 4 : 3).replace(/0+$/, "").rep
 export function monthlyCost(config: StackConfig): MonthlyCost {
   const region = config.region;
   const prices = (PRICES.regions as Record<string, RegionPrices>)[region];
-  const base = { region, asOf: PRICES.asOf, currency: PRICES.currency, excludes: EXCLUDES };
+  const base = { region, asOf: PRICES.asOf, currency: PRICES.currency, excludes: EXCLUDES as string[] };
   if (!prices) return { ...base, covered: false, rows: [], total: 0 };
   const hours = PRICES.hoursPerMonth;
   const rows: CostRow[] = [];
@@ -60,8 +60,8 @@ export function monthlyCost(config: StackConfig): MonthlyCost {
   add("load balancers (one per environment)", environments.length, prices.loadBalancerHour, `${hours} h`);
   add("load balancers' public IPv4 addresses (one per zone)", environments.length * zones, prices.publicIpv4Hour, `${hours} h`);
   const services = config.services.length
-    ? config.services.map((svc) => ({ name: svc.name, label: `${svc.name}/`, environments: svc.environments, database: svc.database }))
-    : [{ name: config.appName, label: "", environments, database: config.database }];
+    ? config.services.map((svc) => ({ name: svc.name, label: `${svc.name}/`, environments: svc.environments, database: svc.database, v2: !!svc.folder }))
+    : [{ name: config.appName, label: "", environments, database: config.database, v2: false }];
   const perService: Record<string, number> = {};
   for (const service of services) {
     const before = rows.length;
@@ -69,12 +69,13 @@ export function monthlyCost(config: StackConfig): MonthlyCost {
     perService[service.name] = rows.slice(before).reduce((n, r) => n + r.monthly, 0);
   }
   add("customer-managed KMS key", config.encryption.customerManagedKey === "create" ? 1 : 0, PRICES.global.kmsKeyMonth, "month");
-  const pipelines = config.delivery.mode === "codepipeline" ? services.length : 0;
-  add(pipelines > 1 ? `CodePipeline (V1, ${pipelines} active pipelines)` : "CodePipeline (V1, one active pipeline)", pipelines, PRICES.global.codepipelineV1PipelineMonth, "month");
+  // A V2 pipeline (a service in a folder of a shared repository, started by a trigger) is billed by action minutes instead.
+  const v1 = config.delivery.mode === "codepipeline" ? services.filter((svc) => !svc.v2) : [];
+  add(v1.length > 1 ? `CodePipeline (V1, ${v1.length} active pipelines)` : "CodePipeline (V1, one active pipeline)", v1.length, PRICES.global.codepipelineV1PipelineMonth, "month");
   const total = rows.reduce((n, r) => n + r.monthly, 0);
   if (!config.services.length) return { ...base, covered: true, rows, total };
-  const pipeline = pipelines ? PRICES.global.codepipelineV1PipelineMonth : 0;
-  for (const service of services) perService[service.name] += pipeline;
+  for (const service of v1) perService[service.name] += PRICES.global.codepipelineV1PipelineMonth;
+  if (services.some((svc) => svc.v2)) base.excludes = [...EXCLUDES, "V2 pipelines (services in folders of a shared repository): billed per action execution minute"];
   const serviceTotal = Object.values(perService).reduce((n, m) => n + m, 0);
   const shared = total - serviceTotal;
   return { ...base, covered: true, rows, total, services: { shared, perService, asSeparateStacks: serviceTotal + shared * services.length } };

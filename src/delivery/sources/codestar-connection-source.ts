@@ -1,5 +1,5 @@
 import { Construct } from "constructs";
-import { CodepipelineStageAction } from "@cdktf/provider-aws/lib/codepipeline";
+import { CodepipelineStageAction, CodepipelineTrigger } from "@cdktf/provider-aws/lib/codepipeline";
 import { CodestarconnectionsConnection } from "@cdktf/provider-aws/lib/codestarconnections-connection";
 import { ServiceRole } from "../../security/iam";
 import { physicalName } from "../../core/naming";
@@ -18,6 +18,14 @@ export interface CodeStarConnectionSourceProps {
   readonly connectionArn?: string;
   /** Hand CodeBuild a full clone (CODEBUILD_CLONE_REF) rather than a zip. @default SOURCE_DEFAULTS.fullClone */
   readonly fullClone?: boolean;
+}
+
+/** A connection several services' pipelines share (a repository with a folder per service), created once. */
+export function sharedConnection(scope: Construct, id: string, props: { readonly appName: string; readonly providerType?: CodeStarConnectionSourceProps["providerType"] }): CodestarconnectionsConnection {
+  return new CodestarconnectionsConnection(scope, id, {
+    name: physicalName("codestarConnection", props.appName, "source"),
+    providerType: props.providerType ?? SOURCE_DEFAULTS.providerType,
+  });
 }
 
 /**
@@ -52,6 +60,22 @@ export class CodeStarConnectionSource extends PipelineSourceBase {
       OutputArtifactFormat: (this.props.fullClone ?? SOURCE_DEFAULTS.fullClone) ? "CODEBUILD_CLONE_REF" : "CODE_ZIP",
       DetectChanges: "true",
     });
+  }
+
+  /**
+   * Pushes to the branch that change the folder. CodePipeline documents triggers for
+   * CodeStarSourceConnection actions of V2 pipelines only, and that a trigger replaces the default change
+   * detection (User Guide, "Add trigger with code push or pull request event types"; CloudFormation,
+   * PipelineTriggerDeclaration).
+   */
+  folderTrigger(folder: string): CodepipelineTrigger {
+    return {
+      providerType: "CodeStarSourceConnection",
+      gitConfiguration: {
+        sourceActionName: "Source",
+        push: [{ branches: { includes: [this.props.branchName ?? SOURCE_DEFAULTS.branchName] }, filePaths: { includes: [`${folder}/**`] } }],
+      },
+    };
   }
 
   grantPipeline(role: ServiceRole): void {

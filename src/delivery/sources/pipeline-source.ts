@@ -1,5 +1,5 @@
 import { Construct } from "constructs";
-import { Codepipeline, CodepipelineStageAction } from "@cdktf/provider-aws/lib/codepipeline";
+import { Codepipeline, CodepipelineStageAction, CodepipelineTrigger } from "@cdktf/provider-aws/lib/codepipeline";
 import { ServiceRole } from "../../security/iam";
 
 /**
@@ -17,6 +17,11 @@ export interface PipelineSource {
   bindPipeline(pipeline: Codepipeline): void;
   /** Stack outputs a user needs to finish setting the source up, by output name. */
   readonly outputs: Record<string, SourceOutput>;
+  /**
+   * A V2 pipeline trigger that starts the pipeline only for pushes changing this folder (one of several
+   * services in a shared repository); undefined for a kind that cannot filter by path.
+   */
+  folderTrigger?(folder: string): CodepipelineTrigger;
 }
 
 export interface SourceOutput {
