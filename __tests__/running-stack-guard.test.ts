@@ -4,8 +4,8 @@ import { DataAwsS3Objects } from "@cdktf/provider-aws/lib/data-aws-s3-objects";
 import { DataAwsSsmParametersByPath } from "@cdktf/provider-aws/lib/data-aws-ssm-parameters-by-path";
 import { SsmParameter } from "@cdktf/provider-aws/lib/ssm-parameter";
 import { SHAPE_OUTPUT, shapeParameterName, stackShape } from "../src/release-safety/running-stack-guard";
-import { parseConfig } from "../src/config";
-import { config, rawConfig, resourcesOf, synth } from "./helpers";
+import { loadConfig, parseConfig } from "../src/config";
+import { config, rawConfig, resourcesOf, synth, synthFile } from "./helpers";
 
 /** Unit view of the guard; its behaviour is proved with real Terraform plans in the terraform tier (scripts/terraform/guard-cases.ts). */
 describe("running-stack guard", () => {
@@ -108,8 +108,39 @@ describe("running-stack guard: the record in the account", () => {
     expect((tf as any).locals.running_stack_account_record).toBe('${""}');
   });
 
-  it("refuses at synth settings too large for a standard parameter", () => {
-    const many = Array.from({ length: 40 }, (_, i) => ({ name: `environment-${String(i).padStart(8, "0")}` }));
-    expect(() => synth({ database: { enabled: true }, environments: many })).toThrow(/more than an SSM standard parameter holds \(4096\)/);
+  it("keeps a record too large for a standard parameter in an advanced one, and refuses at synth one too large for that", () => {
+    const environments = (count: number) => Array.from({ length: count }, (_, i) => ({ name: `environment-${String(i).padStart(8, "0")}` }));
+    const large = synth({ database: { enabled: true }, environments: environments(40) });
+    expect(Buffer.byteLength(JSON.stringify(stackShape(config({ database: { enabled: true }, environments: environments(40) }))))).toBeGreaterThan(4096);
+    expect(Object.values(resourcesOf(large.tf, SsmParameter.tfResourceType))[0].tier).toBe("Advanced");
+    expect(Object.values(resourcesOf(synth().tf, SsmParameter.tfResourceType))[0].tier).toBe("Standard");
+    expect(() => synth({ database: { enabled: true }, environments: environments(80) })).toThrow(/more than an SSM parameter holds \(8192\)/);
+  });
+});
+
+describe("the running-stack guard with several services", () => {
+  const three = loadConfig({ CONFIG: "examples/three-services.json" });
+
+  it("records ECS Exec and databases per service and environment, and the source storage each service's own source created", () => {
+    const shape = stackShape(three);
+    expect(shape.executeCommand).toEqual({
+      "web/staging": false,
+      "web/production": false,
+      "api/staging": false,
+      "api/production": false,
+      "admin/staging": false,
+      "admin/production": false,
+    });
+    expect(Object.keys(shape.databases)).toEqual(["api/staging", "api/production"]);
+    // web and api build from folders of the shared repository (a connection, no storage); admin's S3 source bucket is the stack's.
+    expect(shape.sourceStorage).toBe("admin/s3-bucket");
+  });
+
+  it("refuses only a recorded service's storage that is gone, and counts a service's source resources as the stack's", () => {
+    const s = synthFile("examples/three-services.json");
+    const preconditions = (s.tf as any).data.terraform_data ?? (s.tf as any).resource.terraform_data;
+    const rules: Array<{ condition: string }> = Object.values(preconditions as Record<string, any>)[0].lifecycle.precondition;
+    expect(rules.some((r) => r.condition.includes('alltrue([for recorded in split(",", lookup(local.running_stack_recorded, "sourceStorage"'))).toBe(true);
+    expect((s.tf as any).locals.running_stack_owns_source_storage).toContain('can(regex("^service-[a-z0-9-]+_source_", r.name))');
   });
 });

@@ -20,7 +20,11 @@ export interface GuardCase {
   readonly refusedNaming?: string;
   /** Resources the state holds besides the recorded settings (type and logical name). */
   readonly inState?: Array<{ type: string; name: string }>;
+  /** The config file both sides start from. @default config/default.json */
+  readonly config?: string;
 }
+
+const SERVICES = "examples/three-services.json";
 
 const DB = { CONFIG__database__enabled: "true" };
 const CODECOMMIT = '{"kind":"codecommit","repositoryName":"shop"}';
@@ -86,6 +90,41 @@ export const GUARD_CASES: GuardCase[] = [
     refusedNaming: "source:",
   },
   { name: "CodeCommit repository dropped after `terraform state rm`: plans", before: { CONFIG__source: CODECOMMIT }, after: {} },
+  {
+    name: "services: a service added: plans",
+    config: SERVICES,
+    before: {},
+    after: { CONFIG__services__docs: '{"routing":{"paths":["/docs/*"],"priority":200},"folder":"docs"}' },
+  },
+  {
+    name: "services: a service with its own created repository added beside a created bucket: plans",
+    config: SERVICES,
+    before: {},
+    after: { CONFIG__services__docs: '{"routing":{"paths":["/docs/*"],"priority":200},"source":{"kind":"codecommit","repositoryName":"shop-docs"}}' },
+    inState: [{ type: "aws_s3_bucket", name: "service-admin_source_bucket_00000000" }],
+  },
+  {
+    name: "services: ECS Exec turned on for one running service: refused",
+    config: SERVICES,
+    before: {},
+    after: { CONFIG__services__api__service__enableExecuteCommand: "true" },
+    refusedNaming: "service.enableExecuteCommand",
+  },
+  {
+    name: "services: a service removed with its protected database: refused",
+    config: SERVICES,
+    before: { CONFIG__services__api__database__deletionProtection: "true" },
+    after: { CONFIG__services__api: "null" },
+    refusedNaming: "database",
+  },
+  {
+    name: "services: a service removed with the S3 source bucket the stack created: refused",
+    config: SERVICES,
+    before: {},
+    after: { CONFIG__services__admin: "null" },
+    inState: [{ type: "aws_s3_bucket", name: "service-admin_source_bucket_00000000" }],
+    refusedNaming: "source:",
+  },
 ];
 
 export interface GuardRow {
@@ -94,8 +133,8 @@ export interface GuardRow {
   readonly ok: boolean;
 }
 
-function configEnv(base: NodeJS.ProcessEnv, overrides: Overrides): NodeJS.ProcessEnv {
-  return { ...base, CONFIG: "config/default.json", CONFIG__sandbox: "true", ...overrides };
+function configEnv(base: NodeJS.ProcessEnv, config: string, overrides: Overrides): NodeJS.ProcessEnv {
+  return { ...base, CONFIG: config, CONFIG__sandbox: "true", ...overrides };
 }
 
 let terraformVersion: string | undefined;
@@ -111,7 +150,8 @@ export async function runGuardCase(c: GuardCase, work: string, base: NodeJS.Proc
   const dir = join(work, c.name.replace(/[^a-z0-9]+/gi, "-"));
   mkdirSync(dir, { recursive: true });
   const stateFile = join(dir, "terraform.tfstate");
-  const withState = (overrides: Overrides) => configEnv({ ...base, CONFIG__localStatePath: stateFile }, overrides);
+  const config = c.config ?? "config/default.json";
+  const withState = (overrides: Overrides) => configEnv({ ...base, CONFIG__localStatePath: stateFile }, config, overrides);
 
   // The state of a stack applied with the "before" config, as far as the guard reads it.
   const recorded = stackShape(loadConfig(withState(c.before)));
@@ -132,7 +172,7 @@ export async function runGuardCase(c: GuardCase, work: string, base: NodeJS.Proc
     if (!ok) console.error(`\n✗ guard case "${c.name}": ${why}\n${result ? tail(result) : ""}\n`);
     return { name: c.name, seconds: (Date.now() - started) / 1000, ok };
   };
-  const synth = await synthesize("config/default.json", join(dir, "out"), withState(c.after));
+  const synth = await synthesize(config, join(dir, "out"), withState(c.after));
   if (!synth.stackDir) return done(false, "synth failed", synth);
   const init = await run("terraform", initArgs(stateFile), { cwd: synth.stackDir, env: base });
   if (init.code !== 0) return done(false, "init failed", init);

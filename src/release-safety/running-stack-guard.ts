@@ -8,79 +8,18 @@ import { SsmParameter } from "@cdktf/provider-aws/lib/ssm-parameter";
 import { StackConfig } from "../config";
 import { physicalName } from "../core/naming";
 import { localStatePath } from "../provider/aws-provider";
+import { StackShape, stackShape } from "./running-stack-shape";
+
+export { stackShape } from "./running-stack-shape";
+export type { StackShape } from "./running-stack-shape";
 
 /** Name of the output that records, in the state, the settings a running stack must keep. */
 export const SHAPE_OUTPUT = "running_stack_shape";
 /** The SSM parameter that records the same settings in the account, wherever the state lives. */
 export const shapeParameterName = (appName: string) => physicalName("ssmParameter", `/${appName}/running-stack-shape`);
-/** SSM's limit for a standard parameter's value (bytes). */
+/** SSM's limits for a parameter's value (bytes): standard, and advanced (many services' records may need it). */
 const STANDARD_PARAMETER_BYTES = 4096;
-
-/** The settings a running stack cannot change in place, as recorded after each apply. */
-export interface StackShape {
-  readonly region: string;
-  readonly appName: string;
-  readonly availabilityZones: string[];
-  /** "created", or the id of the existing VPC the stack runs in. */
-  readonly network: string;
-  readonly vpcCidr: string;
-  readonly publicSubnetCidrs: string[];
-  /** The private subnets that exist (none without NAT). */
-  readonly privateSubnetCidrs: string[];
-  /** Tasks in public subnets (natGateways "none") rather than private ones. */
-  readonly tasksInPublicSubnets: boolean;
-  readonly customerManagedKey: string;
-  readonly deliveryMode: string;
-  readonly artifactsForceDestroy: boolean;
-  /** Storage the source owns (a created CodeCommit repository or S3 bucket), or "" when it owns none. */
-  readonly sourceStorage: string;
-  /** Each environment's service.enableExecuteCommand, which AWS sets on a service under CodeDeploy only when it is created. */
-  readonly executeCommand: Record<string, boolean>;
-  /** Each environment's database: what replaces it, and whether AWS refuses to delete it. */
-  readonly databases: Record<
-    string,
-    { readonly databaseName: string; readonly username: string; readonly deletionProtection: boolean; readonly engineMajor: string }
-  >;
-}
-
-export function stackShape(config: StackConfig): StackShape {
-  const source = config.source;
-  const existing = config.network.existing;
-  const tasksInPublicSubnets = !existing && config.network.natGateways === "none";
-  return {
-    region: config.region,
-    appName: config.appName,
-    availabilityZones: config.availabilityZones,
-    network: existing ? existing.vpcId : "created",
-    vpcCidr: config.network.vpcCidr,
-    publicSubnetCidrs: config.network.publicSubnetCidrs.slice(0, config.availabilityZones.length),
-    privateSubnetCidrs: tasksInPublicSubnets ? [] : config.network.privateSubnetCidrs.slice(0, config.availabilityZones.length),
-    tasksInPublicSubnets,
-    customerManagedKey: config.encryption.customerManagedKey,
-    deliveryMode: config.delivery.mode,
-    artifactsForceDestroy: config.artifacts.forceDestroy,
-    sourceStorage:
-      source?.kind === "codecommit" && source.createRepository
-        ? `codecommit:${source.repositoryName}`
-        : source?.kind === "s3" && !source.bucketName
-          ? "s3-bucket"
-          : "",
-    executeCommand: Object.fromEntries(config.environments.map((env) => [env.name, env.service.enableExecuteCommand])),
-    databases: config.database.enabled
-      ? Object.fromEntries(
-          config.environments.map((env) => [
-            env.name,
-            {
-              databaseName: config.database.databaseName,
-              username: config.database.username,
-              deletionProtection: config.database.deletionProtection,
-              engineMajor: config.database.engineVersion.split(".")[0],
-            },
-          ]),
-        )
-      : {},
-  };
-}
+const ADVANCED_PARAMETER_BYTES = 8192;
 
 interface Rule {
   /** A Terraform condition over `prior` (the recorded shape, {} before the first apply) and `new` (this config's). */
@@ -184,8 +123,8 @@ export class RunningStackGuard extends Construct {
     const config = props.config;
     const shape = stackShape(config);
     const recordBytes = Buffer.byteLength(JSON.stringify(shape));
-    if (recordBytes > STANDARD_PARAMETER_BYTES) {
-      throw new Error(`running-stack guard: the recorded settings take ${recordBytes} bytes, more than an SSM standard parameter holds (${STANDARD_PARAMETER_BYTES})`);
+    if (recordBytes > ADVANCED_PARAMETER_BYTES) {
+      throw new Error(`running-stack guard: the recorded settings take ${recordBytes} bytes, more than an SSM parameter holds (${ADVANCED_PARAMETER_BYTES})`);
     }
     new TerraformLocal(this, "shape", shape).overrideLogicalId("running_stack_shape");
     new TerraformOutput(this, "output", {
@@ -197,7 +136,8 @@ export class RunningStackGuard extends Construct {
       name: parameterName,
       description: "Settings this running stack must keep: its running-stack guard reads them when the state holds none",
       type: "String",
-      tier: "Standard",
+      // Only a record of many services outgrows a standard parameter.
+      tier: recordBytes > STANDARD_PARAMETER_BYTES ? "Advanced" : "Standard",
       value: `\${jsonencode(${NEW})}`,
     });
 
@@ -215,10 +155,10 @@ export class RunningStackGuard extends Construct {
     new TerraformLocal(
       this,
       "owns-source-storage",
-      `\${length([for r in lookup(${state}, "resources", []) : r if contains(["aws_codecommit_repository", "aws_s3_bucket"], r.type) && startswith(r.name, "source_")]) > 0}`,
+      `\${length([for r in lookup(${state}, "resources", []) : r if contains(["aws_codecommit_repository", "aws_s3_bucket"], r.type) && ${ownSourceStorage(config)}]) > 0}`,
     ).overrideLogicalId("running_stack_owns_source_storage");
     new DataResource(this, "guard", {
-      lifecycle: { precondition: RULES.map((rule) => ({ condition: `\${${rule.condition}}`, errorMessage: rule.message })) },
+      lifecycle: { precondition: rulesFor(config).map((rule) => ({ condition: `\${${rule.condition}}`, errorMessage: rule.message })) },
     });
   }
 
@@ -249,4 +189,19 @@ export class RunningStackGuard extends Construct {
     });
     return `length(${state.fqn}) > 0 ? ${state.fqn}[0].body : "{}"`;
   }
+}
+
+/** Whether a state resource `r` is source storage a source construct created: the stack's, or (several services) a service's. */
+function ownSourceStorage(config: StackConfig): string {
+  return config.services.length ? `can(regex("^service-[a-z0-9-]+_source_", r.name))` : `startswith(r.name, "source_")`;
+}
+
+/**
+ * The rules for this config. With several services, source storage is each service's: a service may
+ * add its own, and the rule refuses only a recorded one that is gone.
+ */
+function rulesFor(config: StackConfig): Rule[] {
+  if (!config.services.length) return RULES;
+  const kept = `alltrue([for recorded in split(",", ${prior("sourceStorage")}) : recorded == "" || contains(split(",", ${NEW}.sourceStorage), recorded)])`;
+  return RULES.map((rule) => (rule.condition.startsWith(unchanged("sourceStorage")) ? { ...rule, condition: rule.condition.replace(unchanged("sourceStorage"), kept) } : rule));
 }
