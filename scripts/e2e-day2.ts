@@ -97,9 +97,11 @@ const SERVICES_CONFIG = {
   availabilityZones: ["eu-central-1a", "eu-central-1b"],
   network: { natGateways: "none" },
   environments: [{ name: "production" }],
+  // One repository, a folder per service: removing a service deletes no repository (the guard would refuse that).
+  source: { kind: "codestar", repositoryId: "platform-org/platform" },
   services: {
-    web: { routing: { paths: ["/*"], priority: 300 }, source: { kind: "codecommit", repositoryName: "platform-web" } },
-    api: { routing: { paths: ["/api/*"], priority: 100 }, source: { kind: "codecommit", repositoryName: "platform-api" } },
+    web: { routing: { paths: ["/*"], priority: 300 }, folder: "web" },
+    api: { routing: { paths: ["/api/*"], priority: 100 }, folder: "api" },
   },
 };
 
@@ -109,7 +111,7 @@ const ofServices = (...names: string[]) => new RegExp(`\\.service-(${names.join(
 const SERVICES_STEPS: Step[] = [
   {
     name: "adding a service to the running platform (admin, on its own host)",
-    change: { CONFIG__services__admin: '{"routing":{"hosts":["admin.example.com"],"priority":50},"source":{"kind":"codecommit","repositoryName":"platform-admin"}}' },
+    change: { CONFIG__services__admin: '{"routing":{"hosts":["admin.example.com"],"priority":50},"folder":"admin"}' },
     leavesAlone: ofServices("web", "api"),
   },
   { name: "removing a service from the running platform (api)", change: { CONFIG__services__api: "null" }, removes: ofServices("api"), leavesAlone: ofServices("web", "admin") },
@@ -235,7 +237,7 @@ async function runScenario(scenario: Scenario): Promise<{ outcomes: Outcome[]; c
     // Several services: each one's share of the environment, deployed on its own rules.
     const shares = config.services.length ? locateServices(created, config) : undefined;
     const stack = shares ? undefined : locate(created, config);
-    const wiring = shares ? await servicesChecks(shares, clientConfig) : await checkWiring(stack!, clientConfig, deployedBefore);
+    const wiring = shares ? await servicesChecks(shares, clientConfig, deployedBefore) : await checkWiring(stack!, clientConfig, deployedBefore);
     checks.push(...wiring.map((c) => ({ ...c, name: `${prefix}${label}: ${c.name}` })));
     const steps: Check[] = [];
     for (const e of shares ?? stack!.environments) steps.push(...(await simulateBlueGreenDeployment(e, clientConfig)));
@@ -276,7 +278,8 @@ async function runScenario(scenario: Scenario): Promise<{ outcomes: Outcome[]; c
         const problems = unsafeChanges(changes, step.removes, step.leavesAlone);
         const changed = changes.filter((c) => !c.change.actions.includes("no-op"));
         const count = (action: string) => changed.filter((c) => c.change.actions.includes(action)).length;
-        const note = `${changed.length} resources change (${count("create")} created, ${count("update")} updated in place, ${count("delete")} deleted)`;
+        const updated = changed.filter((c) => c.change.actions.join() === "update").map((c) => c.address.split(".")[0]);
+        const note = `${changed.length} resources change (${count("create")} created, ${count("update")} updated in place${updated.length ? `: ${[...new Set(updated)].join(", ")}` : ""}, ${count("delete")} deleted)`;
         record(`${step.name}: plan is safe on a running stack`, started, problems.length === 0, problems.length ? problems.join("; ") : note);
         dir = stackDir;
         if (!(await applyAndDeploy(step.name, stackDir, true))) break;

@@ -1,10 +1,9 @@
 import { TerraformStack } from "cdktf";
 import { Construct } from "constructs";
 import { StackConfig } from "./config";
-import { physicalName } from "./core/naming";
-import { createDelivery, Delivery } from "./delivery/delivery";
+import { Delivery } from "./delivery/delivery";
 import { sharedConnection } from "./delivery/sources/codestar-connection-source";
-import { ApplicationService } from "./environment/application-service";
+import { ApplicationService, deliveredService } from "./environment/application-service";
 import { DeploymentEnvironment } from "./environment/deployment-environment";
 import { SharedEnvironment } from "./environment/environment-platform";
 import { NetworkPlacement, placeNetwork } from "./network/network";
@@ -73,38 +72,17 @@ export class BlueGreenStack extends TerraformStack {
       ({ repository: this.repository, environments: this.environments, delivery: this.delivery } = this.services[0]);
       return;
     }
-    this.repository = new ContainerRepository(this, "ecr", { name: physicalName("ecrRepository", appName), ...config.ecr, encryptionKey });
-    const last = config.environments.length - 1;
-    this.environments = config.environments.map(
-      (settings, i) =>
-        new DeploymentEnvironment(this, settings.name, {
-          appName,
-          region: config.region,
-          settings,
-          network: this.network,
-          repository: this.repository,
-          trafficControl: this.trafficControl,
-          database: config.database,
-          sandbox: config.sandbox,
-          encryptionKey,
-          notifications: this.notifications,
-          isProduction: i === last,
-        }),
-    );
-    this.delivery = createDelivery(this, {
-      appName,
-      region: config.region,
-      sandbox: config.sandbox,
-      delivery: config.delivery,
-      source: config.source,
-      artifacts: config.artifacts,
+    ({ repository: this.repository, environments: this.environments, delivery: this.delivery } = deliveredService(this, {
+      config,
+      namePrefix: appName,
+      environments: config.environments,
+      database: config.database,
       build: config.build,
-      repository: this.repository,
-      environments: this.environments,
+      source: config.source,
       network: this.network,
       trafficControl: this.trafficControl,
-      encryptionKey,
       notifications: this.notifications,
-    });
+      encryptionKey,
+    }));
   }
 }

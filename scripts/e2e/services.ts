@@ -58,7 +58,7 @@ export function locateServices(resources: StateResource[], config: StackConfig):
 }
 
 /** The wiring of several services as AWS reads it back: shared listeners answering 404, each service on its own rules, group, cluster and pipeline. */
-export async function servicesChecks(shares: DeployedShare[], clientConfig: ClientConfig): Promise<Check[]> {
+export async function servicesChecks(shares: DeployedShare[], clientConfig: ClientConfig, deployedBefore = false): Promise<Check[]> {
   const elb = new ElasticLoadBalancingV2Client(clientConfig);
   const ecs = new ECSClient(clientConfig);
   const codedeploy = new CodeDeployClient(clientConfig);
@@ -75,12 +75,16 @@ export async function servicesChecks(shares: DeployedShare[], clientConfig: Clie
   }
   for (const d of shares) {
     const named = (what: string) => `${d.environment}: ${what}`;
+    // Before any deployment production is on blue; after one, on whichever group the last deployment chose.
+    const targets = await ruleTargets([d], clientConfig);
+    const production = targets[d.productionRuleArn];
     checks.push(
-      await check(named(`rules at priority ${d.priority}: production to blue, test to green`), async () => {
+      await check(named(`rules at priority ${d.priority}: ${deployedBefore ? "production and test on the pair's two groups" : "production to blue, test to green"}`), async () => {
         const { Rules } = await elb.send(new DescribeRulesCommand({ RuleArns: [d.productionRuleArn, d.testRuleArn] }));
-        const target = (arn: string) => Rules?.find((r) => r.RuleArn === arn)?.Actions?.[0]?.TargetGroupArn;
+        const pair = [d.blueTargetGroupArn, d.greenTargetGroupArn];
+        const onPair = [production, targets[d.testRuleArn]].sort().join() === [...pair].sort().join();
+        if (!onPair || (!deployedBefore && production !== d.blueTargetGroupArn)) return `rules forward to ${production} / ${targets[d.testRuleArn]}`;
         const priorities = Rules?.map((r) => Number(r.Priority));
-        if (target(d.productionRuleArn) !== d.blueTargetGroupArn || target(d.testRuleArn) !== d.greenTargetGroupArn) return "rules forward elsewhere";
         return priorities?.every((p) => p === d.priority) ? undefined : `priorities ${priorities}`;
       }),
       await check(named("deployment group on the shared listeners and the service's own target groups"), async () => {
@@ -90,10 +94,11 @@ export async function servicesChecks(shares: DeployedShare[], clientConfig: Clie
         if (pair?.prodTrafficRoute?.listenerArns?.[0] !== d.productionListenerArn || pair?.testTrafficRoute?.listenerArns?.[0] !== d.testListenerArn) return "listeners differ";
         return JSON.stringify(names) === JSON.stringify([d.blueTargetGroupName, d.greenTargetGroupName].sort()) ? undefined : `target groups ${names}`;
       }),
-      await check(named("ECS service in the shared cluster, on its blue target group"), async () => {
+      await check(named("ECS service in the shared cluster, on the group production forwards to"), async () => {
         const { services } = await ecs.send(new DescribeServicesCommand({ cluster: d.clusterArn, services: [d.serviceName] }));
-        const lb = services?.[0]?.loadBalancers?.[0];
-        return lb?.targetGroupArn === d.blueTargetGroupArn ? undefined : `service on ${lb?.targetGroupArn}`;
+        // The primary task set's group, after a deployment (as the one-service checks read it too).
+        const serving = services?.[0]?.loadBalancers?.[0]?.targetGroupArn;
+        return serving === production ? undefined : `service on ${serving}, production rule on ${production}`;
       }),
     );
   }

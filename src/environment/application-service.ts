@@ -1,27 +1,94 @@
 import { Construct } from "constructs";
-import { StackConfig } from "../config";
+import { ResolvedEnvironment, StackConfig } from "../config";
 import { physicalName } from "../core/naming";
 import { prefixOutputsUnder } from "../core/stack-output";
 import { createDelivery, Delivery } from "../delivery/delivery";
+import { SourceSettings } from "../delivery/sources/source-config";
 import { NetworkPlacement } from "../network/network";
+import { ServiceRouting } from "../network/service-routing-config";
 import { ReleaseNotifications } from "../release-safety/release-notifications";
 import { EncryptionKey } from "../security/encryption-key";
 import { ContainerRepository } from "../service/container-repository";
+import { DatabaseSettings } from "../service/database-config";
 import { BlueGreenDeployment } from "../traffic-control/blue-green-deployment";
 import { CodeDeployTrafficControl } from "../traffic-control/codedeploy-traffic-control";
 import { DeploymentEnvironment } from "./deployment-environment";
 import { EnvironmentPlatform } from "./environment-platform";
 
-export interface ApplicationServiceProps {
+/** What one delivered service is made of, wherever it sits: its repository, its environments, its delivery. */
+export interface DeliveredService {
+  readonly repository: ContainerRepository;
+  /** In deployment order. */
+  readonly environments: DeploymentEnvironment<BlueGreenDeployment>[];
+  readonly delivery: Delivery<BlueGreenDeployment>;
+}
+
+export interface DeliveredServiceProps {
   readonly config: StackConfig;
-  /** This service's resolved settings (one item of `config.services`). */
-  readonly service: StackConfig["services"][number];
-  /** Each environment's shared load balancer and cluster, in the environments' order. */
-  readonly platforms: EnvironmentPlatform[];
+  /** Prefix of the service's physical names: the app's, and with several services the service's. */
+  readonly namePrefix: string;
+  /** The service in each environment, in deployment order. */
+  readonly environments: readonly ResolvedEnvironment[];
+  readonly database: DatabaseSettings;
+  readonly build: StackConfig["build"];
+  readonly source?: SourceSettings;
+  /** Its folder of the shared repository. @default the whole repository */
+  readonly folder?: string;
+  /** Each environment's shared load balancer and cluster, and the service's rules on them. @default its own load balancer and cluster per environment */
+  readonly shared?: { readonly platforms: EnvironmentPlatform[]; readonly routing: ServiceRouting };
   readonly network: NetworkPlacement;
   readonly trafficControl: CodeDeployTrafficControl;
   readonly notifications: ReleaseNotifications;
   readonly encryptionKey?: EncryptionKey;
+}
+
+/** The image repository, every environment and the delivery of one service, created under `scope`. */
+export function deliveredService(scope: Construct, props: DeliveredServiceProps): DeliveredService {
+  const { config, namePrefix: appName, encryptionKey } = props;
+  const repository = new ContainerRepository(scope, "ecr", { name: physicalName("ecrRepository", appName), ...config.ecr, encryptionKey });
+  const last = props.environments.length - 1;
+  const environments = props.environments.map(
+    (settings, i) =>
+      new DeploymentEnvironment(scope, settings.name, {
+        appName,
+        region: config.region,
+        settings,
+        network: props.network,
+        platform: props.shared?.platforms[i],
+        routing: props.shared?.routing,
+        repository,
+        trafficControl: props.trafficControl,
+        database: props.database,
+        sandbox: config.sandbox,
+        encryptionKey,
+        notifications: props.notifications,
+        isProduction: i === last,
+      }),
+  );
+  const delivery = createDelivery(scope, {
+    appName,
+    region: config.region,
+    sandbox: config.sandbox,
+    delivery: config.delivery,
+    source: props.source,
+    artifacts: config.artifacts,
+    build: props.build,
+    repository,
+    environments,
+    network: props.network,
+    trafficControl: props.trafficControl,
+    encryptionKey,
+    notifications: props.notifications,
+    folder: props.folder,
+  });
+  return { repository, environments, delivery };
+}
+
+export interface ApplicationServiceProps extends Pick<DeliveredServiceProps, "config" | "network" | "trafficControl" | "notifications" | "encryptionKey"> {
+  /** This service's resolved settings (one item of `config.services`). */
+  readonly service: StackConfig["services"][number];
+  /** Each environment's shared load balancer and cluster, in the environments' order. */
+  readonly platforms: EnvironmentPlatform[];
   /** The connection of the repository services share by folder, when the stack created it. @default the source's own */
   readonly sharedConnectionArn?: string;
 }
@@ -31,55 +98,28 @@ export interface ApplicationServiceProps {
  * (target groups and rules, ECS service, deployment group, release safety, database) and its own
  * pipeline. Its names start with `<app>-<service>`, its outputs with `<service>_`.
  */
-export class ApplicationService extends Construct {
+export class ApplicationService extends Construct implements DeliveredService {
   readonly name: string;
   readonly repository: ContainerRepository;
-  /** In deployment order. */
   readonly environments: DeploymentEnvironment<BlueGreenDeployment>[];
   readonly delivery: Delivery<BlueGreenDeployment>;
 
   constructor(scope: Construct, id: string, props: ApplicationServiceProps) {
     super(scope, id);
-    const { config, service } = props;
+    const { service } = props;
     this.name = service.name;
     prefixOutputsUnder(this, `${service.name}_`);
-    const appName = `${config.appName}-${service.name}`;
-    const encryptionKey = props.encryptionKey;
-    this.repository = new ContainerRepository(this, "ecr", { name: physicalName("ecrRepository", appName), ...config.ecr, encryptionKey });
-    const last = service.environments.length - 1;
-    this.environments = service.environments.map(
-      (settings, i) =>
-        new DeploymentEnvironment(this, settings.name, {
-          appName,
-          region: config.region,
-          settings,
-          network: props.network,
-          platform: props.platforms[i],
-          routing: service.routing,
-          repository: this.repository,
-          trafficControl: props.trafficControl,
-          database: service.database,
-          sandbox: config.sandbox,
-          encryptionKey,
-          notifications: props.notifications,
-          isProduction: i === last,
-        }),
-    );
-    this.delivery = createDelivery(this, {
-      appName,
-      region: config.region,
-      sandbox: config.sandbox,
-      delivery: config.delivery,
-      source: service.folder && service.source?.kind === "codestar" ? { ...service.source, connectionArn: service.source.connectionArn ?? props.sharedConnectionArn } : service.source,
-      folder: service.folder,
-      artifacts: config.artifacts,
+    const source = service.source;
+    const delivered = deliveredService(this, {
+      ...props,
+      namePrefix: `${props.config.appName}-${service.name}`,
+      environments: service.environments,
+      database: service.database,
       build: service.build,
-      repository: this.repository,
-      environments: this.environments,
-      network: props.network,
-      trafficControl: props.trafficControl,
-      encryptionKey,
-      notifications: props.notifications,
+      source: service.folder && source?.kind === "codestar" ? { ...source, connectionArn: source.connectionArn ?? props.sharedConnectionArn } : source,
+      folder: service.folder,
+      shared: { platforms: props.platforms, routing: service.routing },
     });
+    ({ repository: this.repository, environments: this.environments, delivery: this.delivery } = delivered);
   }
 }
