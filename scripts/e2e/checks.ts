@@ -124,7 +124,7 @@ export function locate(resources: StateResource[], config: StackConfig): Deploye
     return {
       expectedStages: [],
       githubRoles: (() => {
-        const subjects = oidcSubjects(delivery, githubEnvironmentsOf(config.environments, delivery.githubEnvironment));
+        const subjects = oidcSubjects({ ...delivery, repository: delivery.repository! }, githubEnvironmentsOf(config.environments, delivery.githubEnvironment));
         const deployRoles = deployRoleNames(config.appName, config.environments.map((env) => env.name));
         return [
           { name: physicalName("iamRole", config.appName, "github-push"), subject: subjects.push },

@@ -73,6 +73,7 @@ function checkAcrossSections(c: ConfigObject, ctx: Issues): void {
   } else if (c.delivery.mode === "codepipeline" && !c.source) {
     addIssue(ctx, ["source"], 'is required with delivery mode "codepipeline" (kinds: "codestar", "codecommit", "github-oauth", "s3")');
   }
+  if (c.delivery.mode === "github-actions" && !c.services && !c.delivery.repository) addIssue(ctx, ["delivery", "repository"], "is required (string)");
   if (c.delivery.mode === "github-actions" && c.source) {
     addIssue(ctx, ["source"], 'must be left out with delivery mode "github-actions": the workflow in the repository is the source');
   }
@@ -122,13 +123,19 @@ function checkServices(c: ConfigObject, ctx: Issues): void {
   const services = Object.entries(c.services ?? {});
   if (services.length === 0) addIssue(ctx, ["services"], "lists no service: name at least one, or leave services out (service is then the one service)");
   if (c.delivery.mode === "github-actions") {
-    addIssue(ctx, ["services"], 'works with delivery mode "codepipeline" (a pipeline per service); GitHub Actions delivery of several services is not built yet');
+    if (c.delivery.repository) addIssue(ctx, ["delivery", "repository"], "with services, each service names its own repository (services.<name>.repository), whose jobs alone its roles trust");
+    if (c.delivery.subjectPattern) addIssue(ctx, ["delivery", "subjectPattern"], "names one repository; with services each service's build job is trusted on delivery.branch of its own repository");
+    checkServiceRepositories(services, ctx);
+  } else {
+    checkSharedRepository(c, services, ctx);
   }
-  checkSharedRepository(c, services, ctx);
   if (c.database.enabled) addIssue(ctx, ["database", "enabled"], "with services, give the database to the service that uses it (services.<name>.database)");
   checkRoutes(services.map(([name, entry]) => ({ name, routing: entry.routing })), ctx);
   for (const [name, entry] of services) {
     const at = ["services", name];
+    if (c.delivery.mode === "codepipeline" && entry.repository) {
+      addIssue(ctx, [...at, "repository"], 'is for delivery mode "github-actions"; with CodePipeline the service\'s source (or folder) names its repository');
+    }
     if (c.delivery.mode === "codepipeline" && !entry.source && !entry.folder) {
       addIssue(ctx, [...at, "source"], 'is required: each service\'s pipeline builds from its own repository (kinds: "codestar", "codecommit", "github-oauth", "s3"), or from its folder of the shared source (services.<name>.folder)');
     }
@@ -141,6 +148,27 @@ function checkServices(c: ConfigObject, ctx: Issues): void {
     c.environments.forEach((env, i) => {
       if (env.service || env.loadBalancer || env.deployment) checkEnvironment(c, resolved.environments[i], ["environments", i], ctx);
     });
+  }
+}
+
+/**
+ * With GitHub Actions, each service's workflow runs in the service's own repository: its roles trust
+ * that repository's jobs only. Jobs of one repository present the same OIDC subjects, so two services
+ * sharing one could each assume the other's roles.
+ */
+function checkServiceRepositories(services: Array<[string, NonNullable<ConfigObject["services"]>[string]]>, ctx: Issues): void {
+  const seen = new Map<string, string>();
+  for (const [name, entry] of services) {
+    const at = ["services", name];
+    if (entry.folder) addIssue(ctx, [...at, "folder"], 'is for CodePipeline; with "github-actions" each service has its own repository (services.<name>.repository), whose jobs alone its roles trust');
+    if (entry.source) addIssue(ctx, [...at, "source"], 'must be left out with delivery mode "github-actions": the workflow in the service\'s repository is the source');
+    if (!entry.repository) {
+      addIssue(ctx, [...at, "repository"], 'is required with delivery mode "github-actions": the service\'s own repository (owner/name), whose jobs alone its roles trust');
+      continue;
+    }
+    const other = seen.get(entry.repository.toLowerCase());
+    if (other) addIssue(ctx, [...at, "repository"], `"${entry.repository}" is also services.${other}'s; jobs of one repository present the same OIDC subjects, so each service needs its own`);
+    seen.set(entry.repository.toLowerCase(), name);
   }
 }
 

@@ -32,6 +32,8 @@ export const serviceEntrySchema = z.strictObject({
    * The service's folder in the repository the services share (the top-level `source`, a CodeStar
    * connection): only pushes that change it start the service's pipeline, and the build runs there.
    */
+  /** With GitHub Actions delivery: the service's repository (owner/name), the only one its roles trust. */
+  repository: z.string().regex(/^[\w.-]+\/[\w.-]+$/, { message: "must be owner/name, e.g. my-org/api" }).optional(),
   folder: z
     .string()
     .regex(/^(?!(.*\/)?\.\.?(\/|$))[\w.-]+(\/[\w.-]+)*$/, { message: "must be a folder of the repository, such as services/api (relative, no . or ..)" })
@@ -54,6 +56,8 @@ export interface ResolvedService<Build, Source> extends EnvironmentDefaults {
   readonly source?: Source;
   /** Its folder in the shared repository (then `source` is the shared one). */
   readonly folder?: string;
+  /** With GitHub Actions delivery: its repository. */
+  readonly repository?: string;
   /** In deployment order: each environment's overrides over this service's settings. */
   readonly environments: ResolvedEnvironment[];
 }
@@ -77,6 +81,7 @@ export function resolveService<T extends ServiceDefaults>(
     database: entry.database,
     source: entry.source ?? (entry.folder ? (top.source as NonNullable<ServiceEntryInput["source"]>) : undefined),
     folder: entry.folder,
+    repository: entry.repository,
     environments: environments.map((env) => resolveEnvironment(own, env)),
   };
 }

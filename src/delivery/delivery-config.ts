@@ -7,8 +7,8 @@ export const DEFAULT_DEPLOY_BRANCH = "main";
 const githubActionsDelivery = z.strictObject({
   /** GitHub Actions builds and deploys (through CodeDeploy); no CodePipeline or CodeBuild is created. */
   mode: z.literal("github-actions"),
-  /** owner/name of the repository whose workflows may assume the deploy role. */
-  repository: z.string().regex(/^[\w.-]+\/[\w.-]+$/, { message: "must be owner/name, e.g. my-org/my-app" }),
+  /** owner/name of the repository whose workflows may assume the deploy role (required without services; with them each service names its own). */
+  repository: z.string().regex(/^[\w.-]+\/[\w.-]+$/, { message: "must be owner/name, e.g. my-org/my-app" }).optional(),
   /** Branch whose pushes build and deploy: the push role's trust and the workflow's trigger (replaced by subjectPattern when set). */
   branch: gitBranch.default(DEFAULT_DEPLOY_BRANCH),
   /** The GitHub environment of the last environment's deploy job (its deploy role trusts only jobs there). @default that environment's githubEnvironment, else its name */

@@ -18,9 +18,12 @@ export interface DeliveryProps<D extends EnvironmentDeployment> extends Omit<Cod
 export function createDelivery<D extends EnvironmentDeployment>(scope: Construct, props: DeliveryProps<D>): Delivery<D> {
   const { delivery, source, ...wiring } = props;
   if (delivery.mode === "github-actions") {
-    const { mode: _mode, ...github } = delivery;
+    const { mode: _mode, repository, ...github } = delivery;
+    // The config requires the repository (the stack's, or each service's) before anything is built.
+    if (!repository) throw new Error('delivery mode "github-actions" needs a repository');
     return new GitHubActionsDelivery(scope, "github-actions", {
       ...github,
+      repository,
       appName: props.appName,
       region: props.region,
       containerRepository: props.repository,

@@ -61,6 +61,15 @@ export function oidcSubjects(
  * repository; each environment's deploy role (its deploy job, in its GitHub environment) may only register
  * that environment's task family, pass its two roles and deploy through its deployment group.
  */
+/** The account's GitHub OIDC provider (an account has at most one per URL): this delivery's, or several services' one. */
+export function githubOidcProvider(scope: Construct, id: string): IamOpenidConnectProvider {
+  return new IamOpenidConnectProvider(scope, id, {
+    url: `https://${GITHUB_OIDC_HOST}`,
+    clientIdList: ["sts.amazonaws.com"],
+    // No thumbprint: IAM verifies GitHub's endpoint through its own trusted root CAs.
+  });
+}
+
 export class GitHubActionsDelivery<D extends EnvironmentDeployment = EnvironmentDeployment> extends Construct {
   readonly mode = "github-actions";
   readonly pushRole: ServiceRole;
@@ -85,11 +94,7 @@ export class GitHubActionsDelivery<D extends EnvironmentDeployment = Environment
     if (props.oidcProviderArn) {
       this.oidcProviderArn = props.oidcProviderArn;
     } else {
-      this.oidcProvider = new IamOpenidConnectProvider(this, "oidc", {
-        url: `https://${GITHUB_OIDC_HOST}`,
-        clientIdList: ["sts.amazonaws.com"],
-        // No thumbprint: IAM verifies GitHub's endpoint through its own trusted root CAs.
-      });
+      this.oidcProvider = githubOidcProvider(this, "oidc");
       this.oidcProviderArn = this.oidcProvider.arn;
     }
     const environments = props.environments;

@@ -22,16 +22,31 @@ export interface WorkflowShape {
 }
 
 /** The workflow a config with delivery mode "github-actions" deploys with. */
-export function workflowShapeOf(config: StackConfig): WorkflowShape {
+/** The workflow of the stack's one service, or (several services) of the service named: each runs in its own repository. */
+export function workflowShapeOf(config: StackConfig, serviceName?: string): WorkflowShape {
   const delivery = config.delivery;
   if (delivery.mode !== "github-actions") throw new Error('delivery.mode is "codepipeline": the pipeline deploys, no GitHub workflow is needed');
-  const githubEnvironments = githubEnvironmentsOf(config.environments, delivery.githubEnvironment);
+  const service = serviceNamed(config, serviceName);
+  const environments = service?.environments ?? config.environments;
+  const githubEnvironments = githubEnvironmentsOf(environments, delivery.githubEnvironment);
   return {
-    repository: delivery.repository,
+    repository: service?.repository ?? delivery.repository!,
     branch: delivery.branch,
     subjectPattern: delivery.subjectPattern,
-    environments: config.environments.map((env, i) => ({ name: env.name, githubEnvironment: githubEnvironments[i], approval: !!env.approval })),
+    environments: environments.map((env, i) => ({ name: env.name, githubEnvironment: githubEnvironments[i], approval: !!env.approval })),
   };
+}
+
+/** With several services, the one a command is for (`--service <name>`); undefined for the one-service stack. */
+export function serviceNamed(config: StackConfig, name?: string): StackConfig["services"][number] | undefined {
+  const names = config.services.map((svc) => svc.name);
+  if (!names.length) {
+    if (name) throw new Error(`--service ${name}: the config has no services (service is the one service)`);
+    return undefined;
+  }
+  const service = config.services.find((svc) => svc.name === name);
+  if (!service) throw new Error(`${name ? `--service ${name}: no such service` : "name the service"}; the config's services: ${names.join(", ")} (--service <name>)`);
+  return service;
 }
 
 /** The push trigger for the build job's trust: the branch, or the tags or branches a subject pattern admits. */

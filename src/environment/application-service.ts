@@ -3,6 +3,7 @@ import { ResolvedEnvironment, StackConfig } from "../config";
 import { physicalName } from "../core/naming";
 import { prefixOutputsUnder } from "../core/stack-output";
 import { createDelivery, Delivery } from "../delivery/delivery";
+import { DeliverySettings } from "../delivery/delivery-config";
 import { SourceSettings } from "../delivery/sources/source-config";
 import { NetworkPlacement } from "../network/network";
 import { ServiceRouting } from "../network/service-routing-config";
@@ -31,6 +32,8 @@ export interface DeliveredServiceProps {
   readonly environments: readonly ResolvedEnvironment[];
   readonly database: DatabaseSettings;
   readonly build: StackConfig["build"];
+  /** How the service is delivered (with several services and GitHub Actions: its own repository). @default config.delivery */
+  readonly delivery?: DeliverySettings;
   readonly source?: SourceSettings;
   /** Its folder of the shared repository. @default the whole repository */
   readonly folder?: string;
@@ -69,7 +72,7 @@ export function deliveredService(scope: Construct, props: DeliveredServiceProps)
     appName,
     region: config.region,
     sandbox: config.sandbox,
-    delivery: config.delivery,
+    delivery: props.delivery ?? config.delivery,
     source: props.source,
     artifacts: config.artifacts,
     build: props.build,
@@ -91,6 +94,8 @@ export interface ApplicationServiceProps extends Pick<DeliveredServiceProps, "co
   readonly platforms: EnvironmentPlatform[];
   /** The connection of the repository services share by folder, when the stack created it. @default the source's own */
   readonly sharedConnectionArn?: string;
+  /** With GitHub Actions: the account's GitHub OIDC provider, when the stack created it for every service. @default delivery.oidcProviderArn */
+  readonly sharedOidcProviderArn?: string;
 }
 
 /**
@@ -110,12 +115,18 @@ export class ApplicationService extends Construct implements DeliveredService {
     this.name = service.name;
     prefixOutputsUnder(this, `${service.name}_`);
     const source = service.source;
+    const delivery = props.config.delivery;
     const delivered = deliveredService(this, {
       ...props,
       namePrefix: `${props.config.appName}-${service.name}`,
       environments: service.environments,
       database: service.database,
       build: service.build,
+      // With GitHub Actions: the service's repository, and the one OIDC provider an account may have.
+      delivery:
+        delivery.mode === "github-actions"
+          ? { ...delivery, repository: service.repository, oidcProviderArn: delivery.oidcProviderArn ?? props.sharedOidcProviderArn }
+          : delivery,
       source: service.folder && source?.kind === "codestar" ? { ...source, connectionArn: source.connectionArn ?? props.sharedConnectionArn } : source,
       folder: service.folder,
       shared: { platforms: props.platforms, routing: service.routing },
