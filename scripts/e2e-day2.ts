@@ -276,7 +276,8 @@ async function runScenario(scenario: Scenario): Promise<{ outcomes: Outcome[]; c
         const shown = await run("terraform", ["show", "-json", "day2.tfplan"], { cwd: stackDir, env });
         const changes: PlannedChange[] = JSON.parse(shown.stdout).resource_changes ?? [];
         const problems = unsafeChanges(changes, step.removes, step.leavesAlone);
-        const changed = changes.filter((c) => !c.change.actions.includes("no-op"));
+        // Resources only: a data source re-read ("read") changes nothing.
+        const changed = changes.filter((c) => !c.change.actions.includes("no-op") && !c.change.actions.includes("read"));
         const count = (action: string) => changed.filter((c) => c.change.actions.includes(action)).length;
         const updated = changed.filter((c) => c.change.actions.join() === "update").map((c) => c.address.split(".")[0]);
         const note = `${changed.length} resources change (${count("create")} created, ${count("update")} updated in place${updated.length ? `: ${[...new Set(updated)].join(", ")}` : ""}, ${count("delete")} deleted)`;
