@@ -52,6 +52,20 @@ describe("npm run github-variables", () => {
       });
       expect(github.status).toBe(0);
       expect(github.stdout).toContain("gh variable set AWS_DEPLOY_ROLE_ARN --repo 'my-org/ecs-service' --env 'production'");
+      // Several services: each service's outputs, for its own repository; without --service, the services are named.
+      const prefixed = Object.fromEntries(Object.entries(OUTPUTS).map(([name, output]) => [`api_${name}`, output]));
+      writeFileSync(join(dir, "services.json"), JSON.stringify(prefixed));
+      const servicesRun = (...args: string[]) =>
+        spawnSync(process.execPath, ["--import", "tsx", "scripts/github-variables.ts", ...args, join(dir, "services.json")], {
+          encoding: "utf8",
+          env: { ...process.env, CONFIG: "examples/github-actions-services.json" },
+        });
+      const api = servicesRun("--service", "api");
+      expect(api.status).toBe(0);
+      expect(api.stdout).toContain("gh variable set AWS_DEPLOY_ROLE_ARN --repo 'shop-org/api' --env 'production'");
+      const unnamed = servicesRun();
+      expect(unnamed.status).toBe(1);
+      expect(unnamed.stderr.trim()).toBe("name the service; the config's services: web, api (--service <name>)");
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
