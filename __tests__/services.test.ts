@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { admitsWebIdentity, decide, roleNamed, stackRoles } from "./iam-simulation";
 import { TerraformValues } from "./terraform-values";
 import { NAME_RULES } from "../src/core/naming";
-import { loadConfig } from "../src/config";
+import { loadConfig, parseConfig } from "../src/config";
 import { CodePipelineDelivery } from "../src/delivery/codepipeline-delivery";
 import { GitHubActionsDelivery } from "../src/delivery/github-actions-delivery";
 import { renderWorkflow, workflowShapeOf } from "../src/delivery/github-workflow";
@@ -250,6 +250,18 @@ describe("services: bad input gets one line naming the field", () => {
   ])("refuses %s", (_what, source, services, message) => {
     const raw = { appName: "shop", region: "eu-west-1", availabilityZones: ["eu-west-1a", "eu-west-1b"], services, ...(source ? { source } : {}) };
     expect(refused(raw)).toMatch(message);
+  });
+
+  it("refuses a host the certificate the stack requests does not cover, and a service's build image of the other architecture", () => {
+    const https = { loadBalancer: { domainName: "shop.example.com", hostedZoneId: "Z0123456789ABCDEFGHIJ" } };
+    const admin = { admin: route({ hosts: ["admin.shop.example.com"], priority: 1 }) };
+    expect(refused(servicesConfig(admin, https))).toMatch(
+      /^Invalid config: services\.admin\.routing\.hosts: "admin\.shop\.example\.com" is not covered by the certificate the stack requests for production's shop\.example\.com/,
+    );
+    const covered = { loadBalancer: { domainName: "shop.example.com", certificateArn: "arn:aws:acm:eu-west-1:123456789012:certificate/abc" } };
+    expect(() => parseConfig(servicesConfig(admin, covered))).not.toThrow();
+    const arm = { api: { ...route({ paths: ["/api/*"], priority: 1 }), service: { cpuArchitecture: "ARM64" }, build: { image: "aws/codebuild/amazonlinux2-x86_64-standard:5.0" } } };
+    expect(refused(servicesConfig(arm))).toMatch(/^Invalid config: services\.api\.build\.image: is an x86_64 image, but service\.cpuArchitecture is ARM64/);
   });
 
   it("requires each service's source with CodePipeline", () => {

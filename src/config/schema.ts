@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { addIssue, Issues } from "../core/schema-fields";
-import { BUILD_IMAGES, buildSchema, deliverySchema, githubEnvironmentsOf } from "../delivery/delivery-config";
+import { buildSchema, checkBuildArchitecture, checkGitHubEnvironments, deliverySchema } from "../delivery/delivery-config";
 import { sourceSchema } from "../delivery/sources/source-config";
 import { checkLoadBalancer, loadBalancerSchema } from "../network/load-balancer-config";
 import { checkNetwork, networkSchema } from "../network/network-config";
@@ -77,7 +77,7 @@ function checkAcrossSections(c: ConfigObject, ctx: Issues): void {
   if (c.delivery.mode === "github-actions" && c.source) {
     addIssue(ctx, ["source"], 'must be left out with delivery mode "github-actions": the workflow in the repository is the source');
   }
-  checkGitHubEnvironments(c, ctx);
+  checkGitHubEnvironments(c.environments, c.delivery, ctx);
   // With GitHub Actions an approval is the GitHub environment's required reviewers: GitHub users or teams, set there.
   if (c.delivery.mode === "github-actions") {
     const i = c.environments.findIndex((e) => e.approval && (e.approval.notifyEmails.length || e.approval.message || e.approval.reviewUrl));
@@ -93,7 +93,7 @@ function checkAcrossSections(c: ConfigObject, ctx: Issues): void {
     addIssue(ctx, ["database", "enabled"], 'needs private subnets: set network.natGateways to "single" or "one-per-az" (with "none" there are none)');
   }
   checkDatabase(c.database, ctx);
-  checkBuildArchitecture(c, ctx);
+  checkBuildArchitecture(c.build.image, c.service.cpuArchitecture, ctx);
   checkEncryption(c.encryption, c.region, ctx);
 
   const names = c.environments.map((e) => e.name);
@@ -131,6 +131,7 @@ function checkServices(c: ConfigObject, ctx: Issues): void {
   }
   if (c.database.enabled) addIssue(ctx, ["database", "enabled"], "with services, give the database to the service that uses it (services.<name>.database)");
   checkRoutes(services.map(([name, entry]) => ({ name, routing: entry.routing })), ctx);
+  checkHostsCovered(c, services, ctx);
   for (const [name, entry] of services) {
     const at = ["services", name];
     if (c.delivery.mode === "codepipeline" && entry.repository) {
@@ -145,9 +146,29 @@ function checkServices(c: ConfigObject, ctx: Issues): void {
     checkDatabase(entry.database, ctx);
     const resolved = resolveService(c, name, entry, c.environments);
     checkEnvironment(c, resolved, at, ctx);
+    checkBuildArchitecture(resolved.build.image, resolved.service.cpuArchitecture, ctx, at);
     c.environments.forEach((env, i) => {
       if (env.service || env.loadBalancer || env.deployment) checkEnvironment(c, resolved.environments[i], ["environments", i], ctx);
     });
+  }
+}
+
+/** With HTTPS, a service's host must be one the environment's certificate covers: the stack requests one for domainName only. */
+function checkHostsCovered(c: ConfigObject, services: Array<[string, NonNullable<ConfigObject["services"]>[string]]>, ctx: Issues): void {
+  for (const env of c.environments.map((e) => resolveEnvironment(c, e))) {
+    const lb = env.loadBalancer;
+    if (!lb.domainName || lb.certificateArn) continue;
+    for (const [name, entry] of services) {
+      const host = entry.routing.hosts.find((h) => h !== lb.domainName);
+      if (host) {
+        addIssue(
+          ctx,
+          ["services", name, "routing", "hosts"],
+          `"${host}" is not covered by the certificate the stack requests for ${env.name}'s ${lb.domainName}: give loadBalancer.certificateArn of a certificate that covers it (a wildcard or a name of its own), or route the service by path`,
+        );
+        return;
+      }
+    }
   }
 }
 
@@ -189,40 +210,6 @@ function checkSharedRepository(c: ConfigObject, services: Array<[string, NonNull
       ctx,
       ["source", "kind"],
       'must be "codestar" for services sharing a repository by folder: CodePipeline starts a pipeline on one folder\'s changes (a V2 trigger) only for a CodeStar connection source',
-    );
-  }
-}
-
-/** Each deploy job runs in a GitHub environment of its own: two environments sharing one would share a deploy role's trust. */
-function checkGitHubEnvironments(c: ConfigObject, ctx: Issues): void {
-  if (c.delivery.mode !== "github-actions") {
-    const i = c.environments.findIndex((e) => e.githubEnvironment);
-    if (i >= 0) addIssue(ctx, ["environments", i, "githubEnvironment"], 'is only used with delivery mode "github-actions"');
-    return;
-  }
-  const names = githubEnvironmentsOf(c.environments, c.delivery.githubEnvironment).map((n) => n.toLowerCase());
-  names.forEach((name, i) => {
-    const first = names.indexOf(name);
-    if (first !== i) {
-      addIssue(
-        ctx,
-        ["environments", i, "githubEnvironment"],
-        `"${name}" is also environment ${c.environments[first].name}'s GitHub environment (GitHub compares names without case); each deploy job needs its own, or its role would admit the other's job`,
-      );
-    }
-  });
-}
-
-/** The build runs on the architecture it builds the tasks' image for (CodeBuild builds natively). */
-function checkBuildArchitecture(c: ConfigObject, ctx: Issues): void {
-  const image = c.build.image;
-  const architecture = c.service.cpuArchitecture;
-  const imageArchitecture = !image ? undefined : /aarch64|arm64/i.test(image) ? "ARM64" : /x86_64|amd64/i.test(image) ? "X86_64" : undefined;
-  if (imageArchitecture && imageArchitecture !== architecture) {
-    addIssue(
-      ctx,
-      ["build", "image"],
-      `is an ${imageArchitecture === "ARM64" ? "ARM (aarch64)" : "x86_64"} image, but service.cpuArchitecture is ${architecture}: the build makes the tasks' image on its own architecture; use ${BUILD_IMAGES[architecture]} (or leave build.image out)`,
     );
   }
 }

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { allOptional, gitBranch, logRetention, withDefaults } from "../core/schema-fields";
+import { addIssue, allOptional, gitBranch, Issues, logRetention, withDefaults } from "../core/schema-fields";
 
 /** The branch whose workflow runs may push and deploy, unless the config names another. */
 export const DEFAULT_DEPLOY_BRANCH = "main";
@@ -89,3 +89,39 @@ export const approvalSchema = z.strictObject({
   /** Link shown with the request; defaults to the environment's test listener URL. */
   reviewUrl: z.url().optional(),
 });
+
+/** Each deploy job runs in a GitHub environment of its own: two environments sharing one would share a deploy role's trust. */
+export function checkGitHubEnvironments(
+  environments: ReadonlyArray<{ readonly name: string; readonly githubEnvironment?: string }>,
+  delivery: DeliverySettings,
+  ctx: Issues,
+): void {
+  if (delivery.mode !== "github-actions") {
+    const i = environments.findIndex((e) => e.githubEnvironment);
+    if (i >= 0) addIssue(ctx, ["environments", i, "githubEnvironment"], 'is only used with delivery mode "github-actions"');
+    return;
+  }
+  const names = githubEnvironmentsOf(environments, delivery.githubEnvironment).map((n) => n.toLowerCase());
+  names.forEach((name, i) => {
+    const first = names.indexOf(name);
+    if (first !== i) {
+      addIssue(
+        ctx,
+        ["environments", i, "githubEnvironment"],
+        `"${name}" is also environment ${environments[first].name}'s GitHub environment (GitHub compares names without case); each deploy job needs its own, or its role would admit the other's job`,
+      );
+    }
+  });
+}
+
+/** The build runs on the architecture it builds the tasks' image for (CodeBuild builds natively). */
+export function checkBuildArchitecture(image: string | undefined, architecture: "X86_64" | "ARM64", ctx: Issues, at: Array<string | number> = []): void {
+  const imageArchitecture = !image ? undefined : /aarch64|arm64/i.test(image) ? "ARM64" : /x86_64|amd64/i.test(image) ? "X86_64" : undefined;
+  if (imageArchitecture && imageArchitecture !== architecture) {
+    addIssue(
+      ctx,
+      [...at, "build", "image"],
+      `is an ${imageArchitecture === "ARM64" ? "ARM (aarch64)" : "x86_64"} image, but service.cpuArchitecture is ${architecture}: the build makes the tasks' image on its own architecture; use ${BUILD_IMAGES[architecture]} (or leave build.image out)`,
+    );
+  }
+}

@@ -5,7 +5,6 @@ import { HttpsDomain } from "../network/https-domain";
 import { BlueGreenLoadBalancer, BlueGreenTargets } from "../network/load-balancer";
 import { ServiceRouting } from "../network/service-routing-config";
 import { ServiceRoutes } from "../network/shared-load-balancer";
-import { EnvironmentPlatform, literalHost } from "./environment-platform";
 import { NetworkPlacement } from "../network/network";
 import { ReleaseAlarms } from "../release-safety/release-alarms";
 import { ReleaseNotifications } from "../release-safety/release-notifications";
@@ -16,6 +15,7 @@ import { DatabaseSettings } from "../service/database-config";
 import { FargateService } from "../service/fargate-service";
 import { PostgresDatabase } from "../service/postgres-database";
 import { EnvironmentDeployment, TrafficControl } from "../traffic-control/traffic-control";
+import { EnvironmentPlatform, literalHost } from "./environment-platform";
 
 export interface DeploymentEnvironmentProps<D extends EnvironmentDeployment = EnvironmentDeployment> {
   readonly appName: string;
