@@ -3,6 +3,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { DataAwsIamPolicyDocument } from "@cdktf/provider-aws/lib/data-aws-iam-policy-document";
 import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
+import { Network } from "../src/network/network";
 import { ServiceRole } from "../src/security/iam";
 import { pipelineOf, policyDocument, resourceByRef, resourcesOf, roleStatements, synth, Synthesized } from "./helpers";
 
@@ -26,6 +27,7 @@ describe("IAM least privilege", () => {
       [s.stack.environments[0].deployment.role, "codedeploy.amazonaws.com"],
       [pipelineOf(s.stack).pipeline.role, "codepipeline.amazonaws.com"],
       [s.stack.environments[0].smokeTest!.role, "lambda.amazonaws.com"],
+      [(s.stack.network as Network).flowLogs!.role, "vpc-flow-logs.amazonaws.com"],
     ];
     expect(Object.keys(resourcesOf(s.tf, IamRole.tfResourceType))).toHaveLength(expected.length);
     for (const [role, principal] of expected) {

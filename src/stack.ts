@@ -45,12 +45,12 @@ export class BlueGreenStack extends TerraformStack {
     const { stateProvider } = addProviderAndBackend(this, { ...config, appName });
     new RunningStackGuard(this, "running-stack-guard", { config, stateProvider });
 
-    this.network = placeNetwork(this, "network", { namePrefix: appName, availabilityZones: config.availabilityZones, settings: config.network });
     const encryption = config.encryption;
     if (encryption.customerManagedKey !== "aws-managed") {
       this.encryptionKey = new EncryptionKey(this, "kms", { appName, region: config.region, existingKeyArn: encryption.kmsKeyArn });
     }
     const encryptionKey = this.encryptionKey;
+    this.network = placeNetwork(this, "network", { namePrefix: appName, availabilityZones: config.availabilityZones, settings: config.network, encryptionKey });
     this.trafficControl = new CodeDeployTrafficControl(this, { appName });
     this.notifications = new ReleaseNotifications(this, "release-notifications", { appName, emails: config.notifications.emails, encryptionKey });
     if (config.services.length) {

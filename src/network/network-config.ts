@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { addIssue, Issues } from "../core/schema-fields";
+import { addIssue, Issues, logRetention } from "../core/schema-fields";
 import { cidrContains, cidrsOverlap, isCidr } from "./cidr";
 
 export const cidrBlock = z.string().refine(isCidr, { message: "must be an IPv4 CIDR block such as 10.0.0.0/16" });
@@ -10,7 +10,18 @@ export const NETWORK_DEFAULTS = {
   publicSubnetCidrs: ["10.0.0.0/24", "10.0.1.0/24"],
   privateSubnetCidrs: ["10.0.10.0/24", "10.0.11.0/24"],
   natGateways: "single",
+  /** The VPC's default security group holds no rule (nothing of the stack uses it; AWS creates it allowing traffic). */
+  emptyDefaultSecurityGroup: true,
+  flowLogs: { enabled: true, trafficType: "ALL", retentionDays: 30 },
 } as const;
+
+/** `network.flowLogs`: the VPC's flow logs, to a CloudWatch log group. */
+const flowLogsSchema = z.strictObject({
+  enabled: z.boolean().default(NETWORK_DEFAULTS.flowLogs.enabled),
+  /** Which traffic is recorded: all, only accepted, or only rejected connections (the least data). */
+  trafficType: z.enum(["ALL", "ACCEPT", "REJECT"]).default(NETWORK_DEFAULTS.flowLogs.trafficType),
+  retentionDays: logRetention.default(NETWORK_DEFAULTS.flowLogs.retentionDays),
+});
 
 const subnetId = z.string().regex(/^subnet-[0-9a-f]{8,17}$/, { message: "must be a subnet id such as subnet-0123456789abcdef0" });
 
@@ -36,11 +47,15 @@ export const networkSchema = z
     natGateways: z.enum(["one-per-az", "single", "none"]).optional(),
     /** A network the stack must not create, change or destroy, given by id (planning needs no AWS call). */
     existing: existingNetwork.optional(),
+    /** Remove every rule of the VPC's default security group. @default NETWORK_DEFAULTS.emptyDefaultSecurityGroup */
+    emptyDefaultSecurityGroup: z.boolean().optional(),
+    /** The VPC's flow logs. @default NETWORK_DEFAULTS.flowLogs */
+    flowLogs: flowLogsSchema.optional(),
   })
   .prefault({})
   .superRefine((n, ctx) => {
     if (!n.existing) return;
-    for (const field of ["vpcCidr", "publicSubnetCidrs", "privateSubnetCidrs", "natGateways"] as const) {
+    for (const field of ["vpcCidr", "publicSubnetCidrs", "privateSubnetCidrs", "natGateways", "emptyDefaultSecurityGroup", "flowLogs"] as const) {
       if (n[field] !== undefined) addIssue(ctx, [field], "must be left out with network.existing: the stack creates no network then");
     }
   })
@@ -51,6 +66,8 @@ export const networkSchema = z
     publicSubnetCidrs: n.publicSubnetCidrs ?? [...NETWORK_DEFAULTS.publicSubnetCidrs],
     privateSubnetCidrs: n.privateSubnetCidrs ?? [...NETWORK_DEFAULTS.privateSubnetCidrs],
     natGateways: n.natGateways ?? NETWORK_DEFAULTS.natGateways,
+    emptyDefaultSecurityGroup: n.emptyDefaultSecurityGroup ?? NETWORK_DEFAULTS.emptyDefaultSecurityGroup,
+    flowLogs: n.flowLogs ?? { ...NETWORK_DEFAULTS.flowLogs },
   }));
 
 export type NetworkSettings = z.output<typeof networkSchema>;

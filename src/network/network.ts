@@ -6,8 +6,11 @@ import { Route } from "@cdktf/provider-aws/lib/route";
 import { RouteTable } from "@cdktf/provider-aws/lib/route-table";
 import { RouteTableAssociation } from "@cdktf/provider-aws/lib/route-table-association";
 import { Subnet } from "@cdktf/provider-aws/lib/subnet";
+import { DefaultSecurityGroup } from "@cdktf/provider-aws/lib/default-security-group";
 import { Vpc } from "@cdktf/provider-aws/lib/vpc";
+import { EncryptionKey } from "../security/encryption-key";
 import { NETWORK_DEFAULTS, NetworkSettings } from "./network-config";
+import { VpcFlowLogs } from "./vpc-flow-logs";
 
 export type NatGatewayMode = "one-per-az" | "single" | "none";
 
@@ -28,6 +31,12 @@ export interface NetworkProps {
    * @default NETWORK_DEFAULTS.natGateways
    */
   readonly natGateways?: NatGatewayMode;
+  /** Remove every rule of the VPC's default security group. @default NETWORK_DEFAULTS.emptyDefaultSecurityGroup */
+  readonly emptyDefaultSecurityGroup?: boolean;
+  /** The VPC's flow logs; false: none. @default NETWORK_DEFAULTS.flowLogs */
+  readonly flowLogs?: false | { readonly trafficType?: "ALL" | "ACCEPT" | "REJECT"; readonly retentionDays?: number };
+  /** Customer-managed key for the flow-log group. @default CloudWatch Logs' own encryption */
+  readonly encryptionKey?: EncryptionKey;
 }
 
 /** Where the stack's load balancers, tasks and databases go: a network the stack creates, or an existing one. */
@@ -61,6 +70,9 @@ export class Network extends Construct implements NetworkPlacement {
   readonly assignPublicIp: boolean;
   /** The NAT gateways' public addresses: what the internet sees of the private subnets. None without NAT. */
   readonly natPublicIps: string[] = [];
+  /** The VPC's default security group, managed to hold no rule. */
+  readonly defaultSecurityGroup?: DefaultSecurityGroup;
+  readonly flowLogs?: VpcFlowLogs;
 
   constructor(scope: Construct, id: string, props: NetworkProps) {
     super(scope, id);
@@ -73,6 +85,13 @@ export class Network extends Construct implements NetworkPlacement {
       enableDnsHostnames: true,
       tags: name("vpc"),
     });
+    // AWS gives every VPC a default security group that admits its own members and allows all egress;
+    // managed with no rule, it admits nothing (nothing of the stack uses it).
+    if (props.emptyDefaultSecurityGroup ?? NETWORK_DEFAULTS.emptyDefaultSecurityGroup) {
+      this.defaultSecurityGroup = new DefaultSecurityGroup(this, "default-sg", { vpcId: this.vpc.id, tags: name("default-no-rules") });
+    }
+    const flowLogs = props.flowLogs ?? NETWORK_DEFAULTS.flowLogs;
+    if (flowLogs) this.flowLogs = new VpcFlowLogs(this, "flow-logs", { namePrefix: props.namePrefix, vpcId: this.vpc.id, ...flowLogs, encryptionKey: props.encryptionKey });
     const igw = new InternetGateway(this, "igw", { vpcId: this.vpc.id, tags: name("igw") });
     this.internetGateway = igw;
 
@@ -170,9 +189,16 @@ export class ExistingNetwork extends Construct implements NetworkPlacement {
 export function placeNetwork(
   scope: Construct,
   id: string,
-  props: { readonly namePrefix: string; readonly availabilityZones: string[]; readonly settings: NetworkSettings },
+  props: { readonly namePrefix: string; readonly availabilityZones: string[]; readonly settings: NetworkSettings; readonly encryptionKey?: EncryptionKey },
 ): NetworkPlacement {
-  const { existing, vpcCidr, publicSubnetCidrs, privateSubnetCidrs, natGateways } = props.settings;
+  const { existing, flowLogs, ...created } = props.settings;
   if (existing) return new ExistingNetwork(scope, id, existing);
-  return new Network(scope, id, { namePrefix: props.namePrefix, availabilityZones: props.availabilityZones, vpcCidr, publicSubnetCidrs, privateSubnetCidrs, natGateways });
+  const { enabled, ...flowLogSettings } = flowLogs;
+  return new Network(scope, id, {
+    namePrefix: props.namePrefix,
+    availabilityZones: props.availabilityZones,
+    ...created,
+    flowLogs: enabled && flowLogSettings,
+    encryptionKey: props.encryptionKey,
+  });
 }

@@ -1,6 +1,6 @@
 /** Which concern each resource type serves, for the summary's count (by type prefix, most specific first). */
 const CONCERNS: Array<[string, RegExp]> = [
-  ["network", /^aws_(vpc|subnet|route|route_table|route_table_association|internet_gateway|nat_gateway|eip)$/],
+  ["network", /^aws_(vpc|subnet|route|route_table|route_table_association|internet_gateway|nat_gateway|eip|flow_log|default_security_group)$/],
   ["HTTPS", /^aws_(acm_|route53_)/],
   ["load balancer", /^aws_lb/],
   ["security groups", /^aws_(security_group|vpc_security_group_)/],
