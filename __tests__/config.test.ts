@@ -13,7 +13,7 @@ describe("config", () => {
       trafficReroute: "automatic",
       rerouteWaitMinutes: 60,
       terminationWaitMinutes: 5,
-      smokeTest: { enabled: true, timeBudgetSeconds: 60, attempts: 3, paths: ["/health"] },
+      smokeTest: { enabled: true, timeBudgetSeconds: 60, attempts: 3, tracing: true, paths: ["/health"] },
       alarms: {
         enabled: true,
         periodSeconds: 60,

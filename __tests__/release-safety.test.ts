@@ -73,7 +73,14 @@ describe("smoke-test hook", () => {
     const s = synth(OPEN_TEST_LISTENER);
     const hook = s.stack.environments[0].smokeTest!;
     const statements = roleStatements(s.tf, s.ref(hook.role.role.id) as string);
-    expect(statements.flatMap((st) => st.actions).sort()).toEqual(["codedeploy:PutLifecycleEventHookExecutionStatus", "logs:CreateLogStream", "logs:PutLogEvents"]);
+    expect(statements.flatMap((st) => st.actions).sort()).toEqual([
+      "codedeploy:PutLifecycleEventHookExecutionStatus",
+      "logs:CreateLogStream",
+      "logs:PutLogEvents",
+      // X-Ray active tracing (CKV_AWS_50), on by default.
+      "xray:PutTelemetryRecords",
+      "xray:PutTraceSegments",
+    ]);
     const role = roleNamed(stackRoles(s), get(s, hook.role.role.name));
     const otherGroup = (get(s, hook.logGroup.arn) as string).replace("smoke-test", "other");
     expect(await decide(role, { action: "logs:PutLogEvents", resource: `${otherGroup}:log-stream:x` })).toBe("ImplicitlyDenied");
@@ -114,7 +121,8 @@ describe("smoke-test hook", () => {
       ...s.stack.network.privateSubnetIds.map((id) => `arn:aws:ec2:eu-central-1:123456789012:subnet/${get(s, id)}`),
     ]);
     // The function waits for its permissions before Lambda creates it.
-    expect(fn.depends_on).toHaveLength(3);
+    // The log group, the report, tracing and VPC-access policies.
+    expect(fn.depends_on).toHaveLength(4);
   });
 
   it("without NAT, a narrowed test listener is refused naming the field (the function would have no fixed address)", () => {

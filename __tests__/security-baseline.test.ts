@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { DefaultSecurityGroup } from "@cdktf/provider-aws/lib/default-security-group";
 import { FlowLog } from "@cdktf/provider-aws/lib/flow-log";
 import { Network } from "../src/network/network";
-import { configErrorFor, configErrorForRaw, policyDocument, resourcesOf, synth } from "./helpers";
+import { configErrorFor, configErrorForRaw, policyDocument, resourcesOf, synth, synthFile } from "./helpers";
 import { decide, roleNamed, stackRoles } from "./iam-simulation";
 import { TerraformValues } from "./terraform-values";
 
@@ -74,5 +74,92 @@ describe("CKV2_AWS_11: the VPC's flow logs", () => {
     const prefixes: string[] = logsStatement.condition.flatMap((c: any) => c.values).flatMap((v: string) => [...v.matchAll(/"(\/[^"]+-)"/g)].map((m) => m[1]));
     expect(prefixes).toContain("/vpc/flow-logs/bluegreen-demo-");
     expect(prefixes.some((prefix) => name.startsWith(prefix))).toBe(true);
+  });
+});
+
+describe("CKV_AWS_50: X-Ray tracing of the smoke-test function", () => {
+  it("traces actively by default, its role may write traces only (X-Ray has no resource-level permission for it), and can be turned off", async () => {
+    const s = synth();
+    const hook = s.stack.environments[0].smokeTest!;
+    const fn = resourcesOf(s.tf, "aws_lambda_function")[hook.function.friendlyUniqueId];
+    expect(fn.tracing_config).toEqual({ mode: "Active" });
+    const values = new TerraformValues(s.tf);
+    const role = roleNamed(stackRoles(s), values.evaluate(s.ref(hook.role.role.name)) as string);
+    expect(await decide(role, { action: "xray:PutTraceSegments", resource: "*" })).toBe("Allowed");
+    expect(await decide(role, { action: "xray:GetTraceSummaries", resource: "*" })).toBe("ImplicitlyDenied");
+    const off = synth({ deployment: { smokeTest: { tracing: false } } });
+    const offHook = off.stack.environments[0].smokeTest!;
+    expect(resourcesOf(off.tf, "aws_lambda_function")[offHook.function.friendlyUniqueId].tracing_config).toBeUndefined();
+    expect(JSON.stringify(resourcesOf(off.tf, "aws_iam_role_policy"))).not.toContain("tracing");
+  });
+});
+
+describe("CKV_AWS_26: SNS topics encrypted", () => {
+  it("encrypts the approval topic with SNS's AWS-managed key without a customer-managed one, with that key when there is one", () => {
+    const withApproval = { environments: [{ name: "staging" }, { name: "production", approval: {} }] };
+    const s = synth(withApproval);
+    expect(Object.values(resourcesOf(s.tf, "aws_sns_topic")).find((t) => String(t.name).endsWith("approvals"))!.kms_master_key_id).toBe("alias/aws/sns");
+    const cmk = synth({ ...withApproval, encryption: { customerManagedKey: "create" } });
+    expect(Object.values(resourcesOf(cmk.tf, "aws_sns_topic")).find((t) => String(t.name).endsWith("approvals"))!.kms_master_key_id).toBe(cmk.ref(cmk.stack.encryptionKey!.keyArn));
+  });
+
+  it("leaves the release topic to a customer-managed key: EventBridge cannot publish to a topic under the AWS-managed key", () => {
+    const s = synth();
+    const release = Object.values(resourcesOf(s.tf, "aws_sns_topic")).find((t) => String(t.name).endsWith("releases"))!;
+    expect(release.kms_master_key_id).toBeUndefined();
+  });
+});
+
+describe("CKV_AWS_161 / CKV_AWS_129 / CKV_AWS_353: the database's IAM authentication, log exports and Performance Insights", () => {
+  const DB = { database: { enabled: true } };
+
+  it("turns IAM authentication and the postgresql and upgrade log exports on by default, each export into a log group of the stack's", () => {
+    const s = synth(DB);
+    const db = s.stack.environments[0].database!;
+    const instance = resourcesOf(s.tf, "aws_db_instance")[db.instance.friendlyUniqueId];
+    expect(instance.iam_database_authentication_enabled).toBe(true);
+    expect(instance.enabled_cloudwatch_logs_exports).toEqual(["postgresql", "upgrade"]);
+    expect(instance.performance_insights_enabled).toBeUndefined();
+    const groups = db.logGroups.map((g) => resourcesOf(s.tf, "aws_cloudwatch_log_group")[g.friendlyUniqueId]);
+    expect(groups.map((g) => g.name)).toEqual([`/aws/rds/instance/${instance.identifier}/postgresql`, `/aws/rds/instance/${instance.identifier}/upgrade`]);
+    expect(groups.every((g) => g.retention_in_days === 30)).toBe(true);
+    // The groups exist before RDS starts exporting into them (it would create them itself, without retention).
+    expect(instance.depends_on).toEqual(db.logGroups.map((g) => `aws_cloudwatch_log_group.${g.friendlyUniqueId}`));
+  });
+
+  it("takes Performance Insights (7 days, the stack's key) and other exports when asked, and none when turned off", () => {
+    const s = synth({ database: { enabled: true, performanceInsights: true, logExports: ["postgresql", "iam-db-auth-error"], iamAuthentication: false }, encryption: { customerManagedKey: "create" } });
+    const db = s.stack.environments[0].database!;
+    const instance = resourcesOf(s.tf, "aws_db_instance")[db.instance.friendlyUniqueId];
+    expect(instance).toMatchObject({ performance_insights_enabled: true, performance_insights_retention_period: 7, performance_insights_kms_key_id: s.ref(s.stack.encryptionKey!.keyArn), iam_database_authentication_enabled: false });
+    expect(instance.enabled_cloudwatch_logs_exports).toEqual(["postgresql", "iam-db-auth-error"]);
+    const none = synth({ database: { enabled: true, logExports: [] } });
+    expect(resourcesOf(none.tf, "aws_db_instance")[none.stack.environments[0].database!.instance.friendlyUniqueId].enabled_cloudwatch_logs_exports).toEqual([]);
+    expect(none.stack.environments[0].database!.logGroups).toEqual([]);
+    expect(configErrorFor({ database: { enabled: true, logExports: ["slowquery"] } })).toMatch(/^Invalid config: database\.logExports\.0: must be one of "postgresql", "upgrade", "iam-db-auth-error"/);
+  });
+});
+
+describe("examples/strict.json: every rule the stack meets, met", () => {
+  const s = synthFile("examples/strict.json");
+  const all = (type: string) => Object.values(resourcesOf(s.tf, type));
+
+  it("empties the default security group, logs the VPC's flows, keeps every log group a year, encrypts every topic with the stack's key", () => {
+    expect(all("aws_default_security_group")).toHaveLength(1);
+    expect(all("aws_flow_log")).toHaveLength(1);
+    const groups = all("aws_cloudwatch_log_group");
+    expect(groups.length).toBeGreaterThan(5);
+    for (const group of groups) expect(group.retention_in_days, group.name).toBeGreaterThanOrEqual(365);
+    for (const topic of all("aws_sns_topic")) expect(topic.kms_master_key_id, topic.name).toBe(s.ref(s.stack.encryptionKey!.keyArn));
+  });
+
+  it("traces every function, and gives every database IAM authentication, its log exports and Performance Insights", () => {
+    for (const fn of all("aws_lambda_function")) expect(fn.tracing_config).toEqual({ mode: "Active" });
+    const databases = all("aws_db_instance");
+    expect(databases).toHaveLength(2);
+    for (const db of databases) {
+      expect(db).toMatchObject({ iam_database_authentication_enabled: true, performance_insights_enabled: true });
+      expect(db.enabled_cloudwatch_logs_exports.length).toBeGreaterThan(0);
+    }
   });
 });

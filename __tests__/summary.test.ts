@@ -120,7 +120,7 @@ describe("npm run summary: the command", () => {
     const json = run(["--json"]);
     expect(json.status, json.stderr).toBe(0);
     const parsed = JSON.parse(json.stdout);
-    expect(parsed.resources.total).toBe(87);
+    expect(parsed.resources.total).toBe(88);
     expect(parsed.cost.total).toBeCloseTo(monthlyCost(config()).total, 6);
     const md = run(["--markdown"]);
     expect(md.stdout).toMatch(/^## bluegreen-demo \(eu-central-1\)/);

@@ -38,6 +38,7 @@ const DEFAULT_CONFIGS = [
   "examples/two-environments-database-autoscaling.json",
   "examples/custom-canary.json",
   "examples/real-application.json",
+  "examples/strict.json",
 ];
 
 /** moto faults no correction covers, shown in every report (empty when all are corrected). */

@@ -33,6 +33,36 @@ const EXPECTED_CHANGES: Array<{ readonly address: RegExp; readonly actions: Read
     why: "a network the stack creates gets its default security group emptied and flow logs, with their log group and delivery role (issue 22)",
   },
   {
+    address: /^aws_sns_topic\.pipeline_approvals_topic_[0-9A-F]{8}$/,
+    actions: ["update"],
+    why: "without a customer-managed key, the approval topic is encrypted with SNS's AWS-managed key (issue 22)",
+  },
+  {
+    address: /^aws_iam_role_policy\.pipeline_role_approval-notify-policy_[0-9A-F]{8}$/,
+    actions: ["update"],
+    why: "its policy document names the approval topic, which changes in place, so Terraform reads the document again at apply (same content)",
+  },
+  {
+    address: /^aws_lambda_function\.[a-z0-9-]+_smoke-test_function_[0-9A-F]{8}$/,
+    actions: ["update"],
+    why: "the smoke-test function gets X-Ray active tracing (issue 22)",
+  },
+  {
+    address: /^aws_iam_role_policy\.[a-z0-9-]+_smoke-test_role_tracing-policy_[0-9A-F]{8}$/,
+    actions: ["create"],
+    why: "the smoke-test role may write its traces to X-Ray",
+  },
+  {
+    address: /^aws_cloudwatch_log_group\.[a-z0-9-]+_db_logs-(postgresql|upgrade)_[0-9A-F]{8}$/,
+    actions: ["create"],
+    why: "each database exports its postgresql and upgrade logs, into log groups of the stack's (issue 22)",
+  },
+  {
+    address: /^aws_db_instance\.[a-z0-9-]+_db_instance_[0-9A-F]{8}$/,
+    actions: ["update"],
+    why: "each database accepts IAM authentication and exports its logs (in place; RDS applies it in its maintenance window)",
+  },
+  {
     address: /^aws_kms_key_policy\.kms_policy_[0-9A-F]{8}$/,
     actions: ["update"],
     why: "with a customer-managed key, the key admits CloudWatch Logs for the flow-log group too",

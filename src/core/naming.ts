@@ -68,9 +68,9 @@ export function physicalName(kind: NameKind, base: string, suffix = ""): string 
 
 /**
  * Where each kind of log group of the stack is named: ECS services, CodeBuild projects, Lambda functions
- * (Lambda's own convention), the VPC's flow logs. The customer-managed key admits CloudWatch Logs for `<path><appName>-*` of each.
+ * (Lambda's own convention), the VPC's flow logs, RDS instances' exports (RDS's convention). The customer-managed key admits CloudWatch Logs for `<path><appName>-*` of each.
  */
-export const LOG_GROUP_PATHS = { service: "/ecs/", build: "/codebuild/", function: "/aws/lambda/", network: "/vpc/flow-logs/" } as const;
+export const LOG_GROUP_PATHS = { service: "/ecs/", build: "/codebuild/", function: "/aws/lambda/", network: "/vpc/flow-logs/", database: "/aws/rds/instance/" } as const;
 
 /** The log group name for a resource of this kind, e.g. /ecs/<app>-<environment>. */
 export function logGroupName(kind: keyof typeof LOG_GROUP_PATHS, name: string): string {

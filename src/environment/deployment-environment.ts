@@ -203,6 +203,7 @@ export class DeploymentEnvironment<D extends EnvironmentDeployment = Environment
       expectedStatus: settings.expectedStatus ?? lb.healthCheckMatcher,
       timeBudgetSeconds: settings.timeBudgetSeconds,
       attempts: settings.attempts,
+      tracing: settings.tracing,
       placement: open ? { kind: "internet" } : { kind: "vpc", vpcId: network.vpcId, subnetIds: network.privateSubnetIds },
       logRetentionDays: props.settings.service.logRetentionDays,
       encryptionKey: props.encryptionKey,

@@ -12,10 +12,12 @@ const smokeTestFields = {
   timeBudgetSeconds: z.number().int().min(5).max(600),
   /** Tries per path before it counts as failed. */
   attempts: z.number().int().min(1).max(10),
+  /** X-Ray active tracing of the function's runs (CKV_AWS_50). */
+  tracing: z.boolean(),
 };
 
 /** Defaults of `deployment.smokeTest` (paths and expectedStatus default to the health check's). */
-export const SMOKE_TEST_DEFAULTS = { enabled: true, timeBudgetSeconds: 60, attempts: 3 };
+export const SMOKE_TEST_DEFAULTS = { enabled: true, timeBudgetSeconds: 60, attempts: 3, tracing: true };
 
 /** A threshold, or false to leave that alarm out. */
 const threshold = (min: number, max: number) => z.union([z.literal(false), z.number().min(min).max(max)]);

@@ -53,6 +53,8 @@ export interface SmokeTestHookProps {
   readonly timeBudgetSeconds?: number;
   /** Tries per path. @default SMOKE_TEST_DEFAULTS.attempts */
   readonly attempts?: number;
+  /** X-Ray active tracing of each run. @default SMOKE_TEST_DEFAULTS.tracing */
+  readonly tracing?: boolean;
   readonly placement: SmokeTestPlacement;
   /** @default SERVICE_DEFAULTS.logRetentionDays */
   readonly logRetentionDays?: number;
@@ -101,6 +103,20 @@ export class SmokeTestHook extends Construct {
         },
       ]),
     ];
+
+    const tracing = props.tracing ?? SMOKE_TEST_DEFAULTS.tracing;
+    if (tracing) {
+      policies.push(
+        this.role.addPolicy("tracing", [
+          {
+            sid: "WriteTraces",
+            actions: ["xray:PutTraceSegments", "xray:PutTelemetryRecords"],
+            // X-Ray's PutTraceSegments and PutTelemetryRecords support no resource-level permission.
+            resources: ["*"],
+          },
+        ]),
+      );
+    }
 
     let vpcConfig: LambdaFunction["vpcConfigInput"];
     if (props.placement.kind === "vpc") {
@@ -163,6 +179,7 @@ export class SmokeTestHook extends Construct {
       filename: code.path,
       sourceCodeHash: Buffer.from(zip.sha256, "hex").toString("base64"),
       vpcConfig,
+      ...(tracing ? { tracingConfig: { mode: "Active" } } : {}),
       environment: {
         variables: {
           TARGET_URL: props.testUrl,

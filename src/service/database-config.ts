@@ -1,5 +1,8 @@
 import { z } from "zod";
-import { addIssue, Issues, withDefaults } from "../core/schema-fields";
+import { addIssue, Issues, logRetention, withDefaults } from "../core/schema-fields";
+
+/** What RDS for PostgreSQL can export to CloudWatch Logs. */
+export const POSTGRES_LOG_EXPORTS = ["postgresql", "upgrade", "iam-db-auth-error"] as const;
 
 /** Defaults of the `database` section (maxAllocatedStorageGb has none: no storage autoscaling). */
 export const DATABASE_DEFAULTS = {
@@ -13,6 +16,10 @@ export const DATABASE_DEFAULTS = {
   multiAz: false,
   deletionProtection: true,
   finalSnapshot: true,
+  iamAuthentication: true,
+  logExports: ["postgresql", "upgrade"] as Array<(typeof POSTGRES_LOG_EXPORTS)[number]>,
+  logRetentionDays: 30,
+  performanceInsights: false,
 };
 
 const databaseFields = {
@@ -32,6 +39,16 @@ const databaseFields = {
   deletionProtection: z.boolean(),
   /** Take a final snapshot when the instance is destroyed. */
   finalSnapshot: z.boolean(),
+  /** Connections may also authenticate with IAM (CKV_AWS_161); the password keeps working. */
+  iamAuthentication: z.boolean(),
+  /** The logs RDS sends to CloudWatch Logs (CKV_AWS_129), each to a log group the stack creates. */
+  logExports: z.array(z.enum(POSTGRES_LOG_EXPORTS)),
+  logRetentionDays: logRetention,
+  /**
+   * Performance Insights, 7 days (free; CKV_AWS_353). Off by default: AWS does not support it on every
+   * instance class (not on db.t4g.micro for MySQL and MariaDB), and its console is moving to Database Insights.
+   */
+  performanceInsights: z.boolean(),
   /** Rejected: RDS generates and rotates the password; it never belongs in the config. */
   password: z.unknown().refine((v) => v === undefined, {
     message: "must not be given: RDS generates the master password and keeps it in Secrets Manager; the tasks receive it as an ECS secret",

@@ -1,13 +1,14 @@
 import { Fn } from "cdktf";
 import { Construct } from "constructs";
+import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group";
 import { DbInstance } from "@cdktf/provider-aws/lib/db-instance";
 import { DbSubnetGroup } from "@cdktf/provider-aws/lib/db-subnet-group";
 import { SecurityGroup } from "@cdktf/provider-aws/lib/security-group";
 import { VpcSecurityGroupIngressRule } from "@cdktf/provider-aws/lib/vpc-security-group-ingress-rule";
 import { EncryptionKey } from "../security/encryption-key";
 import { ServiceRole } from "../security/iam";
-import { NameKind, physicalName } from "../core/naming";
-import { DATABASE_DEFAULTS } from "./database-config";
+import { LOG_GROUP_PATHS, NameKind, physicalName } from "../core/naming";
+import { DATABASE_DEFAULTS, POSTGRES_LOG_EXPORTS } from "./database-config";
 
 export const POSTGRES_PORT = 5432;
 
@@ -38,6 +39,14 @@ export interface PostgresDatabaseProps {
   readonly finalSnapshot?: boolean;
   /** Customer-managed key to encrypt with. @default the service's AWS-managed key */
   readonly encryptionKey?: EncryptionKey;
+  /** @default DATABASE_DEFAULTS.iamAuthentication */
+  readonly iamAuthentication?: boolean;
+  /** @default DATABASE_DEFAULTS.logExports */
+  readonly logExports?: ReadonlyArray<(typeof POSTGRES_LOG_EXPORTS)[number]>;
+  /** Days the exported logs are kept. @default DATABASE_DEFAULTS.logRetentionDays */
+  readonly logRetentionDays?: number;
+  /** @default DATABASE_DEFAULTS.performanceInsights */
+  readonly performanceInsights?: boolean;
 }
 
 /**
@@ -50,6 +59,8 @@ export class PostgresDatabase extends Construct {
   /** The Secrets Manager secret RDS keeps the master credentials in (JSON: username, password). */
   readonly secretArn: string;
   readonly databaseName: string;
+  /** The log groups RDS exports to, one per exported log. */
+  readonly logGroups: CloudwatchLogGroup[];
   private readonly encryptionKey?: EncryptionKey;
 
   constructor(scope: Construct, id: string, props: PostgresDatabaseProps) {
@@ -68,8 +79,21 @@ export class PostgresDatabase extends Construct {
       subnetIds: props.subnetIds,
     });
     const finalSnapshot = props.finalSnapshot ?? DATABASE_DEFAULTS.finalSnapshot;
+    const identifier = name("rdsInstance");
+    const logExports = [...(props.logExports ?? DATABASE_DEFAULTS.logExports)];
+    // RDS writes each export to /aws/rds/instance/<identifier>/<log>; created here first, they get a
+    // retention and the stack's key, and go with the stack (RDS would create them without either).
+    this.logGroups = logExports.map(
+      (log) =>
+        new CloudwatchLogGroup(this, `logs-${log}`, {
+          name: physicalName("logGroup", `${LOG_GROUP_PATHS.database}${identifier}/${log}`),
+          retentionInDays: props.logRetentionDays ?? DATABASE_DEFAULTS.logRetentionDays,
+          kmsKeyId: props.encryptionKey?.keyArn,
+        }),
+    );
+    const performanceInsights = props.performanceInsights ?? DATABASE_DEFAULTS.performanceInsights;
     this.instance = new DbInstance(this, "instance", {
-      identifier: name("rdsInstance"),
+      identifier,
       engine: "postgres",
       engineVersion: props.engineVersion ?? DATABASE_DEFAULTS.engineVersion,
       instanceClass: props.instanceClass ?? DATABASE_DEFAULTS.instanceClass,
@@ -92,6 +116,12 @@ export class PostgresDatabase extends Construct {
       finalSnapshotIdentifier: finalSnapshot ? name("rdsSnapshot", "db-final") : undefined,
       copyTagsToSnapshot: true,
       autoMinorVersionUpgrade: true,
+      iamDatabaseAuthenticationEnabled: props.iamAuthentication ?? DATABASE_DEFAULTS.iamAuthentication,
+      enabledCloudwatchLogsExports: logExports,
+      ...(performanceInsights
+        ? { performanceInsightsEnabled: true, performanceInsightsRetentionPeriod: 7, performanceInsightsKmsKeyId: props.encryptionKey?.keyArn }
+        : {}),
+      dependsOn: this.logGroups,
     });
     this.secretArn = this.instance.masterUserSecret.get(0).secretArn;
   }

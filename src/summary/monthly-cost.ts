@@ -34,7 +34,7 @@ export const PRICED_REGIONS = Object.keys(PRICES.regions);
 
 const EXCLUDES = [
   "traffic: data transfer, NAT data processing, load balancer capacity units",
-  "usage: CodeBuild minutes, CloudWatch Logs ingestion and storage, ECR and S3 storage, Lambda invocations, CodeDeploy (free for ECS)",
+  "usage: CodeBuild minutes, CloudWatch Logs ingestion and storage (the flow logs and database log exports among them), X-Ray traces, ECR and S3 storage, Lambda invocations, CodeDeploy (free for ECS)",
   "free tiers, savings plans and reserved instances",
 ];
 
