@@ -82,8 +82,14 @@ const STEPS: Step[] = [
     },
   },
   // The security baseline's network settings off on a running stack, then on again (issue 22).
-  { name: "flow logs off, default security group left unmanaged", change: { CONFIG__network__flowLogs__enabled: "false", CONFIG__network__emptyDefaultSecurityGroup: "false" } },
-  { name: "flow logs (rejected traffic, a year) and the emptied default security group on again", change: { CONFIG__network__flowLogs: '{"trafficType":"REJECT","retentionDays":365}', CONFIG__network__emptyDefaultSecurityGroup: "true" } },
+  {
+    name: "flow logs and smoke-test tracing off, default security group left unmanaged",
+    change: { CONFIG__network__flowLogs__enabled: "false", CONFIG__network__emptyDefaultSecurityGroup: "false", CONFIG__deployment__smokeTest__tracing: "false" },
+  },
+  {
+    name: "flow logs (rejected traffic, a year), tracing and the emptied default security group on again",
+    change: { CONFIG__network__flowLogs: '{"trafficType":"REJECT","retentionDays":365}', CONFIG__network__emptyDefaultSecurityGroup: "true", CONFIG__deployment__smokeTest__tracing: "true" },
+  },
   { name: "NAT mode single -> one-per-az", change: { CONFIG__network__natGateways: "one-per-az" } },
   // The test listener opened again first: without NAT the smoke test calls it from the internet (a config rule).
   {

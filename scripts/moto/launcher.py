@@ -482,6 +482,27 @@ def _rds_unique_dbi_resource_id() -> None:
     DBInstance.__init__ = db_instance_init
 
 
+@correction(
+    "rds-performance-insights",
+    "RDS CreateDBInstance / ModifyDBInstance: keep EnablePerformanceInsights, PerformanceInsightsKMSKeyId and "
+    "PerformanceInsightsRetentionPeriod, which DescribeDBInstances then answers (moto drops them)",
+)
+def _rds_performance_insights() -> None:
+    from moto.rds.models import DBInstance
+
+    init = DBInstance.__init__
+
+    def db_instance_init(self: Any, *args: Any, **kwargs: Any) -> None:
+        init(self, *args, **kwargs)
+        self.enable_performance_insights = bool(kwargs.get("enable_performance_insights", False))
+        self.performance_insights_kms_key_id = kwargs.get("performance_insights_kms_key_id")
+        self.performance_insights_retention_period = kwargs.get("performance_insights_retention_period")
+
+    DBInstance.__init__ = db_instance_init
+    # ModifyDBInstance sets the request's fields under the request's names; DescribeDBInstances answers this one.
+    DBInstance.performance_insights_enabled = property(lambda self: getattr(self, "enable_performance_insights", False))
+
+
 # --- ECS ---------------------------------------------------------------------------------------
 
 
@@ -526,6 +547,39 @@ def _ecs_create_service_fields() -> None:
 
 
 # --- EC2 ---------------------------------------------------------------------------------------
+
+
+@correction(
+    "ec2-security-group-lock",
+    "EC2 security groups: one request at a time changes or reads a group's rules (moto's threaded server has no "
+    "lock, so concurrent creates and revokes lost rules and a revoke answered InvalidPermission.NotFound)",
+)
+def _ec2_security_group_lock() -> None:
+    import threading
+
+    from moto.ec2.models.security_groups import SecurityGroupBackend
+
+    lock = threading.RLock()
+    for name in (
+        "create_security_group",
+        "describe_security_groups",
+        "describe_security_group_rules",
+        "delete_security_group",
+        "modify_security_group_rules",
+        "authorize_security_group_ingress",
+        "revoke_security_group_ingress",
+        "authorize_security_group_egress",
+        "revoke_security_group_egress",
+        "update_security_group_rule_descriptions_ingress",
+        "update_security_group_rule_descriptions_egress",
+    ):
+        original = getattr(SecurityGroupBackend, name)
+
+        def locked(self: Any, *args: Any, __original: Any = original, **kwargs: Any) -> Any:
+            with lock:
+                return __original(self, *args, **kwargs)
+
+        setattr(SecurityGroupBackend, name, locked)
 
 
 @correction(
