@@ -503,6 +503,27 @@ def _rds_performance_insights() -> None:
     DBInstance.performance_insights_enabled = property(lambda self: getattr(self, "enable_performance_insights", False))
 
 
+# --- Lambda ------------------------------------------------------------------------------------
+
+
+@correction(
+    "lambda-update-tracing-config",
+    "Lambda UpdateFunctionConfiguration: keep the TracingConfig given (moto ignores it, so a function that "
+    "turns tracing on or off kept its old mode)",
+)
+def _lambda_update_tracing_config() -> None:
+    from moto.awslambda.models import LambdaFunction
+
+    update = LambdaFunction.update_configuration
+
+    def update_configuration(self: Any, config_updates: dict[str, Any]) -> dict[str, Any]:
+        if "TracingConfig" in config_updates:
+            self.tracing_config = config_updates["TracingConfig"] or {"Mode": "PassThrough"}
+        return update(self, config_updates)
+
+    LambdaFunction.update_configuration = update_configuration
+
+
 # --- ECS ---------------------------------------------------------------------------------------
 
 
