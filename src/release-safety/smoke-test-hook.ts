@@ -179,7 +179,8 @@ export class SmokeTestHook extends Construct {
       filename: code.path,
       sourceCodeHash: Buffer.from(zip.sha256, "hex").toString("base64"),
       vpcConfig,
-      ...(tracing ? { tracingConfig: { mode: "Active" } } : {}),
+      // PassThrough when off: the provider keeps a mode it no longer sees, so off must be said.
+      tracingConfig: { mode: tracing ? "Active" : "PassThrough" },
       environment: {
         variables: {
           TARGET_URL: props.testUrl,
