@@ -14,7 +14,7 @@ import uuid
 from datetime import datetime
 from typing import Any, Callable
 
-from werkzeug.serving import run_simple
+from werkzeug.serving import WSGIRequestHandler, run_simple
 
 from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
 
@@ -743,12 +743,22 @@ def _region_of(authorization: str) -> str:
     return match.group(1) if match else "us-east-1"
 
 
+class OneRequestPerConnection(WSGIRequestHandler):
+    """
+    Each answer closes its connection (HTTP/1.0). On werkzeug's threaded HTTP/1.1 server a kept-alive
+    connection could be dropped after a request was served, and the provider then sent that create again
+    (a duplicate database, rule or listener-rule priority, now and then, under load).
+    """
+
+    protocol_version = "HTTP/1.0"
+
+
 def main() -> None:
     port = int(sys.argv[1])
     for name, description in CORRECTIONS:
         print(f"moto correction active: {name}: {description}", flush=True)
     app = Corrected(DomainDispatcherApplication(create_backend_app))
-    run_simple("127.0.0.1", port, app, threaded=True, use_reloader=False)
+    run_simple("127.0.0.1", port, app, threaded=True, use_reloader=False, request_handler=OneRequestPerConnection)
 
 
 if __name__ == "__main__":
