@@ -1,5 +1,5 @@
-import { spawnSync } from "node:child_process";
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { spawnSync, SpawnSyncReturns } from "node:child_process";
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -8,7 +8,7 @@ import { CodebuildProject } from "@cdktf/provider-aws/lib/codebuild-project";
 import { Codepipeline } from "@cdktf/provider-aws/lib/codepipeline";
 import { EcsService } from "@cdktf/provider-aws/lib/ecs-service";
 import { BUILD_ENVIRONMENT_VARIABLES, OPTIONAL_BUILD_VARIABLES, SERVICE_DIRECTORY_VARIABLE } from "../src/delivery/build-project";
-import { PER_ENVIRONMENT_VARIABLES } from "../src/delivery/application-contract";
+import { PER_ENVIRONMENT_VARIABLES, READ_ONLY_ROOT_VARIABLES } from "../src/delivery/application-contract";
 import { IMAGE_PLACEHOLDER } from "../src/delivery/delivery-pipeline";
 import { config, onlyResource, pipelineOf, resourceByRef, synth, Synthesized } from "./helpers";
 import { TerraformValues } from "./terraform-values";
@@ -52,7 +52,9 @@ function render(overrides: Record<string, unknown> = {}) {
   const renderVars = variablesIn(buildspec.env.variables.RENDER_VARS);
   const perEnvironment = s.ref(pipelineOf(s.stack).build.environmentValues) as Record<string, Record<string, string>>;
   const rendered = Object.entries(perEnvironment).map(([name, values]) => {
-    const all = { ...shared, ...Object.fromEntries(Object.entries(values).map(([k, v]) => [k, applied(v, s)])) };
+    // As the loop's defaults: without a read-only root filesystem the stack sends none of its three values.
+    const writableRoot = { CONTAINER_READONLY_ROOT_FILESYSTEM: "false", CONTAINER_MOUNT_POINTS: "[]", TASK_VOLUMES: "[]" };
+    const all = { ...writableRoot, ...shared, ...Object.fromEntries(Object.entries(values).map(([k, v]) => [k, applied(v, s)])) };
     const taskdef = JSON.parse(envsubst(sample("taskdef.template.json"), renderVars, all));
     // As the buildspec's jq step: a null health check (none configured) is left out.
     for (const container of taskdef.containerDefinitions) if (container.healthCheck === null) delete container.healthCheck;
@@ -65,6 +67,47 @@ function render(overrides: Record<string, unknown> = {}) {
   return { s, rendered };
 }
 
+/**
+ * Runs the sample buildspec's own render loop (bash, jq, envsubst) over the stack's per-environment values
+ * in a scratch repository holding the sample's templates (or `taskdefTemplate`), then hands its outcome over.
+ */
+function runBuildspecLoop(
+  s: Synthesized,
+  options: { serviceDirectory?: string; taskdefTemplate?: string },
+  inspect: (run: SpawnSyncReturns<string>, read: (file: string) => string) => void,
+): void {
+  const loop = buildspec.phases.post_build.commands.find((c: string) => c.startsWith("for ENV_NAME"));
+  const dir = mkdtempSync(join(tmpdir(), "buildspec-"));
+  try {
+    // CodeBuild runs the buildspec from the repository's root; a service's templates sit in its folder.
+    const folder = join(dir, options.serviceDirectory ?? ".");
+    mkdirSync(folder, { recursive: true });
+    copyFileSync("app-repo-sample/appspec.template.yaml", join(folder, "appspec.template.yaml"));
+    if (options.taskdefTemplate) writeFileSync(join(folder, "taskdef.template.json"), options.taskdefTemplate);
+    else copyFileSync("app-repo-sample/taskdef.template.json", join(folder, "taskdef.template.json"));
+    const perEnvironment = s.ref(pipelineOf(s.stack).build.environmentValues) as Record<string, Record<string, string>>;
+    const deployEnvironments = Object.fromEntries(
+      Object.entries(perEnvironment).map(([name, values]) => [name, Object.fromEntries(Object.entries(values).map(([k, v]) => [k, applied(v, s)]))]),
+    );
+    const run = spawnSync("bash", ["-euo", "pipefail", "-c", loop], {
+      cwd: dir,
+      encoding: "utf8",
+      env: {
+        PATH: process.env.PATH,
+        DEPLOY_ENVIRONMENTS: JSON.stringify(deployEnvironments),
+        RENDER_VARS: buildspec.env.variables.RENDER_VARS,
+        CONTAINER_NAME: "web",
+        CONTAINER_PORT: "8080",
+        AWS_DEFAULT_REGION: "eu-central-1",
+        ...(options.serviceDirectory ? { [SERVICE_DIRECTORY_VARIABLE]: options.serviceDirectory } : {}),
+      },
+    });
+    inspect(run, (file) => readFileSync(join(dir, file), "utf8"));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 const TOKEN_ARN = "arn:aws:secretsmanager:eu-central-1:123456789012:secret:shop/api-token-AbCdEf";
 const realApplication = {
   environments: [{ name: "staging" }, { name: "production" }],
@@ -75,6 +118,10 @@ const realApplication = {
   },
 };
 const twoEnvironments = { environments: [{ name: "staging" }, { name: "production", service: { cpu: 512, memory: 2048, environment: { GREETING: "hi" } } }] };
+/** Read-only in the first environment only: the loop must not carry its volumes into the next one. */
+const readOnlyStaging = {
+  environments: [{ name: "staging", service: { readonlyRootFilesystem: true, writablePaths: ["/tmp", "/var/cache/nginx"] } }, { name: "production" }],
+};
 
 describe("app-repo-sample", () => {
   it("the buildspec writes, per environment, the files each Deploy action reads", () => {
@@ -97,7 +144,7 @@ describe("app-repo-sample", () => {
   });
 
   it("uses only variables the stack sets on the CodeBuild project (or CodeBuild's own)", () => {
-    const allowed = [...BUILD_ENVIRONMENT_VARIABLES, ...OPTIONAL_BUILD_VARIABLES, SERVICE_DIRECTORY_VARIABLE, ...PER_ENVIRONMENT_VARIABLES, ...CODEBUILD_BUILTINS, ...BUILDSPEC_LOCALS];
+    const allowed = [...BUILD_ENVIRONMENT_VARIABLES, ...OPTIONAL_BUILD_VARIABLES, SERVICE_DIRECTORY_VARIABLE, ...PER_ENVIRONMENT_VARIABLES, ...READ_ONLY_ROOT_VARIABLES, ...CODEBUILD_BUILTINS, ...BUILDSPEC_LOCALS];
     for (const file of ["buildspec.yml", "taskdef.template.json", "appspec.template.yaml"]) {
       for (const name of variablesIn(sample(file))) expect(allowed, `${file}: $${name}`).toContain(name);
     }
@@ -194,39 +241,44 @@ describe("app-repo-sample", () => {
     ["two environments", twoEnvironments, undefined],
     ["secrets, a health check and ARM64", realApplication, undefined],
     ["one of several services, its templates in its folder of a shared repository", twoEnvironments, "services/api"],
+    ["a read-only root filesystem in one environment, a writable one in the next", readOnlyStaging, undefined],
   ])("the buildspec's own render loop (bash, jq, envsubst) writes the same files as the templates rendered here: %s", (_, overrides, serviceDirectory) => {
     const { s, rendered } = render(overrides);
-    const loop = buildspec.phases.post_build.commands.find((c: string) => c.startsWith("for ENV_NAME"));
-    const dir = mkdtempSync(join(tmpdir(), "buildspec-"));
-    try {
-      // CodeBuild runs the buildspec from the repository's root; a service's templates sit in its folder.
-      mkdirSync(join(dir, serviceDirectory ?? "."), { recursive: true });
-      for (const f of ["taskdef.template.json", "appspec.template.yaml"]) copyFileSync(`app-repo-sample/${f}`, join(dir, serviceDirectory ?? ".", f));
-      const perEnvironment = s.ref(pipelineOf(s.stack).build.environmentValues) as Record<string, Record<string, string>>;
-      const deployEnvironments = Object.fromEntries(
-        Object.entries(perEnvironment).map(([name, values]) => [name, Object.fromEntries(Object.entries(values).map(([k, v]) => [k, applied(v, s)]))]),
-      );
-      const run = spawnSync("bash", ["-euo", "pipefail", "-c", loop], {
-        cwd: dir,
-        encoding: "utf8",
-        env: {
-          PATH: process.env.PATH,
-          DEPLOY_ENVIRONMENTS: JSON.stringify(deployEnvironments),
-          RENDER_VARS: buildspec.env.variables.RENDER_VARS,
-          CONTAINER_NAME: "web",
-          CONTAINER_PORT: "8080",
-          AWS_DEFAULT_REGION: "eu-central-1",
-          ...(serviceDirectory ? { [SERVICE_DIRECTORY_VARIABLE]: serviceDirectory } : {}),
-        },
-      });
+    runBuildspecLoop(s, { serviceDirectory }, (run, read) => {
       expect(run.status, `${run.stderr} (the loop needs bash, jq and envsubst: .ci/run installs them)`).toBe(0);
       for (const { name, taskdef, appspec } of rendered) {
-        expect(JSON.parse(readFileSync(join(dir, `taskdef-${name}.json`), "utf8"))).toEqual(taskdef);
-        expect(parseYaml(readFileSync(join(dir, `appspec-${name}.yaml`), "utf8"))).toEqual(appspec);
+        expect(JSON.parse(read(`taskdef-${name}.json`))).toEqual(taskdef);
+        expect(parseYaml(read(`appspec-${name}.yaml`))).toEqual(appspec);
       }
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
+    });
+  });
+
+  it("renders a read-only root filesystem with its writable paths as volumes, and a writable root with none", () => {
+    const { rendered } = render(readOnlyStaging);
+    const staging = rendered.find((r) => r.name === "staging")!.taskdef;
+    expect(staging.containerDefinitions[0]).toMatchObject({
+      readonlyRootFilesystem: true,
+      mountPoints: [
+        { sourceVolume: "writable-tmp", containerPath: "/tmp", readOnly: false },
+        { sourceVolume: "writable-var-cache-nginx", containerPath: "/var/cache/nginx", readOnly: false },
+      ],
+    });
+    expect(staging.volumes).toEqual([{ name: "writable-tmp" }, { name: "writable-var-cache-nginx" }]);
+    const production = rendered.find((r) => r.name === "production")!.taskdef;
+    expect(production.containerDefinitions[0]).toMatchObject({ readonlyRootFilesystem: false, mountPoints: [] });
+    expect(production.volumes).toEqual([]);
+  });
+
+  it("stops the build when the stack asks for a read-only root filesystem and the repository's template predates it", () => {
+    const { s } = render(readOnlyStaging);
+    // The sample template as it was before the setting: without its three lines.
+    const lines = sample("taskdef.template.json").split("\n");
+    const old = lines.filter((line) => !/"(readonlyRootFilesystem|mountPoints|volumes)"/.test(line)).join("\n");
+    expect(old.split("\n")).toHaveLength(lines.length - 3);
+    runBuildspecLoop(s, { taskdefTemplate: old }, (run) => {
+      expect(run.status).toBe(1);
+      expect(run.stderr).toMatch(/taskdef\.template\.json does not set readonlyRootFilesystem, mountPoints and volumes .*for staging/);
+    });
   });
 
   it("the image listens on the default container port", () => {

@@ -163,4 +163,56 @@ describe("examples/strict.json: every rule the stack meets, met", () => {
       expect(db.enabled_cloudwatch_logs_exports.length).toBeGreaterThan(0);
     }
   });
+
+  it("logs every load balancer's requests and every bucket's but the log bucket's own, and runs every container read-only", () => {
+    const logBucket = s.stack.accessLogs!.bucket;
+    for (const lb of all("aws_lb")) expect(lb.access_logs, lb.name).toMatchObject({ enabled: true, bucket: s.ref(logBucket.id) });
+    const logged = all("aws_s3_bucket_logging").map((l) => l.bucket);
+    const buckets = Object.keys(resourcesOf(s.tf, "aws_s3_bucket")).filter((id) => id !== logBucket.friendlyUniqueId);
+    expect(buckets.length).toBeGreaterThan(0);
+    expect(logged.sort()).toEqual(buckets.map((id) => `\${aws_s3_bucket.${id}.id}`).sort());
+    const values = new TerraformValues(s.tf);
+    for (const task of all("aws_ecs_task_definition")) expect(JSON.parse(values.evaluate(task.container_definitions))[0].readonlyRootFilesystem).toBe(true);
+  });
+});
+
+describe("CKV_AWS_336: the container's read-only root filesystem", () => {
+  const taskOf = (s: ReturnType<typeof synth>, env: string) => {
+    const task = resourcesOf(s.tf, "aws_ecs_task_definition")[s.stack.environments.find((e) => e.name === env)!.service.taskDefinition.friendlyUniqueId];
+    return { task, container: JSON.parse(new TerraformValues(s.tf).evaluate(task.container_definitions))[0] };
+  };
+
+  it("is writable by default (README: most images write outside /tmp), with no volume", () => {
+    const { task, container } = taskOf(synth(), "production");
+    expect(container).not.toHaveProperty("readonlyRootFilesystem");
+    expect(container).not.toHaveProperty("mountPoints");
+    expect(task.volume).toBeUndefined();
+  });
+
+  it("is read-only when asked, each writable path an empty volume of the task's own, per environment", () => {
+    const s = synth({
+      service: { readonlyRootFilesystem: true },
+      environments: [{ name: "staging", service: { writablePaths: ["/tmp", "/var/run/app"] } }, { name: "production", service: { readonlyRootFilesystem: false } }],
+    });
+    const staging = taskOf(s, "staging");
+    expect(staging.container.readonlyRootFilesystem).toBe(true);
+    expect(staging.container.mountPoints).toEqual([
+      { sourceVolume: "writable-tmp", containerPath: "/tmp", readOnly: false },
+      { sourceVolume: "writable-var-run-app", containerPath: "/var/run/app", readOnly: false },
+    ]);
+    // No host path and no EFS: on Fargate a bind mount on the task's own ephemeral storage.
+    expect(staging.task.volume).toEqual([{ name: "writable-tmp" }, { name: "writable-var-run-app" }]);
+    expect(taskOf(s, "production").container).not.toHaveProperty("readonlyRootFilesystem");
+    expect(synthFile("examples/strict.json").tf.resource.aws_ecs_task_definition).toSatisfy((tasks: Record<string, { volume?: unknown }>) =>
+      Object.values(tasks).every((t) => JSON.stringify(t.volume) === JSON.stringify([{ name: "writable-tmp" }])),
+    );
+  });
+
+  it("refuses the root itself and two paths that would share a volume name", () => {
+    expect(configErrorFor({ service: { writablePaths: ["/"] } })).toMatch(/^Invalid config: service\.writablePaths\.0: must not be \/ \(that is the root filesystem\)/);
+    expect(configErrorFor({ service: { writablePaths: ["tmp"] } })).toMatch(/^Invalid config: service\.writablePaths\.0: must be an absolute path/);
+    expect(configErrorFor({ service: { writablePaths: ["/var/cache", "/var-cache"] } })).toMatch(
+      /^Invalid config: service\.writablePaths\.1: "\/var-cache" gives the same volume name as "\/var\/cache" \(writable-var-cache\); give each path once/,
+    );
+  });
 });

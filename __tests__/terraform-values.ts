@@ -41,6 +41,12 @@ export class TerraformValues {
         // Secrets Manager appends six random characters to a secret's name in its ARN.
         return `arn:aws:secretsmanager:${this.region}:${TEST_ACCOUNT}:secret:${this.tf.data[type][name].name}-AbCdEf`;
       }
+      if (type === "aws_elb_service_account" && attr === "arn") {
+        // The provider's table (as the ALB User Guide lists the regions' Elastic Load Balancing accounts).
+        const account = ({ "eu-central-1": "054676820928", "eu-west-1": "156460612806", "us-east-1": "127311923021" } as Record<string, string>)[this.region];
+        if (!account) throw new Error(`no Elastic Load Balancing account known here for ${this.region}`);
+        return `arn:aws:iam::${account}:root`;
+      }
       throw new Error(`no value known for data.${type}.${name}.${attr}`);
     }
     const [type, name, attr, ...rest] = path;

@@ -90,6 +90,12 @@ const STEPS: Step[] = [
     name: "flow logs (rejected traffic, a year), tracing and the emptied default security group on again",
     change: { CONFIG__network__flowLogs: '{"trafficType":"REJECT","retentionDays":365}', CONFIG__network__emptyDefaultSecurityGroup: "true", CONFIG__deployment__smokeTest__tracing: "true" },
   },
+  { name: "access logs to a log bucket and a read-only root filesystem on", change: { CONFIG__accessLogs__enabled: "true", CONFIG__service__readonlyRootFilesystem: "true" } },
+  {
+    name: "access logs and the read-only root filesystem off again (the log bucket, empty, goes)",
+    change: { CONFIG__accessLogs__enabled: "false", CONFIG__service__readonlyRootFilesystem: "false" },
+    removes: /^aws_s3_bucket\.access-logs_bucket_/,
+  },
   { name: "NAT mode single -> one-per-az", change: { CONFIG__network__natGateways: "one-per-az" } },
   // The test listener opened again first: without NAT the smoke test calls it from the internet (a config rule).
   {

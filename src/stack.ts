@@ -13,6 +13,9 @@ import { ReleaseNotifications } from "./release-safety/release-notifications";
 import { RunningStackGuard } from "./release-safety/running-stack-guard";
 import { EncryptionKey } from "./security/encryption-key";
 import { ContainerRepository } from "./service/container-repository";
+import { AccessLogBucket } from "./storage/access-log-bucket";
+import { physicalName } from "./core/naming";
+import { S3Source } from "./delivery/sources/s3-source";
 import { BlueGreenDeployment } from "./traffic-control/blue-green-deployment";
 import { CodeDeployTrafficControl } from "./traffic-control/codedeploy-traffic-control";
 
@@ -37,6 +40,8 @@ export class BlueGreenStack extends TerraformStack {
   readonly platforms: SharedEnvironment[] = [];
   /** With `services`: each service, in the config's order. @default none */
   readonly services: ApplicationService[] = [];
+  /** With `accessLogs.enabled`: the log bucket every load balancer and bucket of the stack logs to. @default none */
+  readonly accessLogs?: AccessLogBucket;
 
   constructor(scope: Construct, id: string, config: StackConfig) {
     super(scope, id);
@@ -74,19 +79,36 @@ export class BlueGreenStack extends TerraformStack {
           }),
       );
       ({ repository: this.repository, environments: this.environments, delivery: this.delivery } = this.services[0]);
-      return;
+    } else {
+      ({ repository: this.repository, environments: this.environments, delivery: this.delivery } = deliveredService(this, {
+        config,
+        namePrefix: appName,
+        environments: config.environments,
+        database: config.database,
+        build: config.build,
+        source: config.source,
+        network: this.network,
+        trafficControl: this.trafficControl,
+        notifications: this.notifications,
+        encryptionKey,
+      }));
     }
-    ({ repository: this.repository, environments: this.environments, delivery: this.delivery } = deliveredService(this, {
-      config,
-      namePrefix: appName,
-      environments: config.environments,
-      database: config.database,
-      build: config.build,
-      source: config.source,
-      network: this.network,
-      trafficControl: this.trafficControl,
-      notifications: this.notifications,
-      encryptionKey,
-    }));
+    if (config.accessLogs.enabled) {
+      const { enabled: _enabled, ...settings } = config.accessLogs;
+      this.accessLogs = new AccessLogBucket(this, "access-logs", { bucketPrefix: physicalName("bucketPrefix", appName, "logs-"), region: config.region, ...settings });
+      this.recordAccessLogs(this.accessLogs);
+    }
+  }
+
+  /** Every load balancer (its environment's label) and every bucket the stack created (its service's and purpose's label) logs to `logs`. */
+  private recordAccessLogs(logs: AccessLogBucket): void {
+    const fronts = this.platforms.length ? this.platforms : this.environments;
+    for (const { name, loadBalancer } of fronts) logs.recordLoadBalancer(loadBalancer.loadBalancer, name, loadBalancer.securityGroup.arn);
+    const delivered: Array<[string, Delivery<BlueGreenDeployment>]> = this.services.length ? this.services.map((s) => [`${s.name}-`, s.delivery]) : [["", this.delivery]];
+    for (const [prefix, delivery] of delivered) {
+      if (delivery.mode !== "codepipeline") continue;
+      logs.recordBucket(delivery.artifacts.bucket, `${prefix}artifacts`);
+      if (delivery.source instanceof S3Source && delivery.source.bucket) logs.recordBucket(delivery.source.bucket.bucket, `${prefix}source`);
+    }
   }
 }

@@ -51,6 +51,8 @@ export async function simulateBlueGreenDeployment(d: Deployed & Partial<RoutedOn
         executionRoleArn: current.executionRoleArn,
         taskRoleArn: current.taskRoleArn,
         containerDefinitions: current.containerDefinitions!.map((c) => ({ ...c, image: "registry.example/app:abc1234" })),
+        // As the rendered template: a read-only root filesystem's writable paths stay on their volumes.
+        volumes: current.volumes,
       }),
     );
     newRevisionArn = next?.taskDefinitionArn;

@@ -2,12 +2,12 @@ import { CloudWatchClient, DescribeAlarmsCommand } from "@aws-sdk/client-cloudwa
 import { CodeDeployClient, GetDeploymentGroupCommand } from "@aws-sdk/client-codedeploy";
 import { CodePipelineClient, GetPipelineCommand } from "@aws-sdk/client-codepipeline";
 import { CodeStarConnectionsClient, GetConnectionCommand } from "@aws-sdk/client-codestar-connections";
-import { DescribeServicesCommand, ECSClient } from "@aws-sdk/client-ecs";
-import { DescribeListenersCommand, ElasticLoadBalancingV2Client, Listener } from "@aws-sdk/client-elastic-load-balancing-v2";
+import { DescribeServicesCommand, DescribeTaskDefinitionCommand, ECSClient } from "@aws-sdk/client-ecs";
+import { DescribeListenersCommand, DescribeLoadBalancerAttributesCommand, ElasticLoadBalancingV2Client, Listener } from "@aws-sdk/client-elastic-load-balancing-v2";
 import { GetRoleCommand, IAMClient } from "@aws-sdk/client-iam";
 import { EventBridgeClient, ListTargetsByRuleCommand } from "@aws-sdk/client-eventbridge";
 import { GetFunctionConfigurationCommand, LambdaClient } from "@aws-sdk/client-lambda";
-import { GetPublicAccessBlockCommand, S3Client } from "@aws-sdk/client-s3";
+import { GetBucketLoggingCommand, GetPublicAccessBlockCommand, S3Client } from "@aws-sdk/client-s3";
 import { GetTopicAttributesCommand, SNSClient } from "@aws-sdk/client-sns";
 import { StackConfig } from "../../src/config";
 import { stageName } from "../../src/delivery/delivery-pipeline";
@@ -16,6 +16,7 @@ import { deployRoleNames, oidcSubjects } from "../../src/delivery/github-actions
 import { physicalName } from "../../src/core/naming";
 import { TLS_POLICY } from "../../src/network/load-balancer";
 import { DEPLOYMENT_TRIGGER_EVENTS } from "../../src/release-safety/release-notifications";
+import { writableVolumeName } from "../../src/service/service-config";
 import { one, StateResource } from "./state";
 
 /** How every SDK client reaches moto. */
@@ -56,6 +57,10 @@ export interface Deployed {
   readonly codedeployRoleArn: string;
   /** With a domain: the load balancer and the ports that serve TLS, and the one that redirects. */
   readonly https?: { readonly loadBalancerArn: string; readonly port: number; readonly redirectPort: number; readonly testPort: number };
+  /** With `accessLogs`: the load balancer and the prefix of the log bucket it logs under. */
+  readonly accessLogs?: { readonly loadBalancerArn: string; readonly prefix: string };
+  /** With a read-only root filesystem: the volumes the task definition keeps writable. */
+  readonly writableVolumes?: string[];
 }
 
 /** What the whole stack shares. */
@@ -70,6 +75,8 @@ export interface DeployedStack {
   readonly releaseTopicArn: string;
   /** The EventBridge rule announcing pipeline outcomes, with CodePipeline. */
   readonly pipelineRule?: { readonly name: string; readonly arn: string };
+  /** With `accessLogs`: the log bucket. */
+  readonly accessLogBucket?: string;
   readonly environments: Deployed[];
 }
 
@@ -113,11 +120,18 @@ export function locate(resources: StateResource[], config: StackConfig): Deploye
       alarmNames: [...alarms.map((a) => a.values.alarm_name as string), ...env.deployment.alarmNames].sort(),
       builtInAlarms: alarms.map((a) => a.values.alarm_name as string).sort(),
       codedeployRoleArn: group.service_role_arn,
+      accessLogs: config.accessLogs.enabled ? { loadBalancerArn: alb.arn, prefix: `alb/${env.name}` } : undefined,
+      writableVolumes: env.service.readonlyRootFilesystem ? env.service.writablePaths.map(writableVolumeName) : undefined,
     };
   });
   const topic = one(resources, "aws_sns_topic", (v) => v.name === physicalName("snsTopic", config.appName, "releases"));
   const rule = resources.find((r) => r.type === "aws_cloudwatch_event_rule" && r.values.name === physicalName("eventRule", config.appName, "pipeline-outcome"));
-  const release = { releaseTopicArn: topic.arn as string, pipelineRule: rule ? { name: rule.values.name as string, arn: rule.values.arn as string } : undefined };
+  const logBucket = resources.find((r) => r.type === "aws_s3_bucket" && String(r.values.bucket).startsWith(physicalName("bucketPrefix", config.appName, "logs-")));
+  const release = {
+    releaseTopicArn: topic.arn as string,
+    pipelineRule: rule ? { name: rule.values.name as string, arn: rule.values.arn as string } : undefined,
+    accessLogBucket: logBucket?.values.bucket as string | undefined,
+  };
   const connection = resources.find((r) => r.type === "aws_codestarconnections_connection");
   const delivery = config.delivery;
   if (delivery.mode === "github-actions") {
@@ -197,6 +211,37 @@ function releaseSafetyChecks(stack: DeployedStack, d: Deployed, clientConfig: Cl
 }
 
 /** With a domain: production and test serve TLS with the stack's policy and a certificate; the HTTP port redirects. */
+/** The load balancer's access logs and the task's read-only root filesystem, as ELB and ECS report them (issue 22). */
+function securityBaselineChecks(stack: DeployedStack, d: Deployed, clientConfig: ClientConfig): Array<Promise<Check>> {
+  const named = (what: string) => `${d.environment}: ${what}`;
+  const checks: Array<Promise<Check>> = [];
+  const logs = d.accessLogs;
+  if (logs) {
+    checks.push(
+      check(named(`load balancer logs its requests to the log bucket under ${logs.prefix}`), async () => {
+        const { Attributes } = await new ElasticLoadBalancingV2Client(clientConfig).send(new DescribeLoadBalancerAttributesCommand({ LoadBalancerArn: logs.loadBalancerArn }));
+        const value = (key: string) => Attributes?.find((a) => a.Key === key)?.Value;
+        return differs("access logs", ["enabled", "bucket", "prefix"].map((k) => value(`access_logs.s3.${k}`)), ["true", stack.accessLogBucket, logs.prefix]);
+      }),
+    );
+  }
+  const volumes = d.writableVolumes;
+  if (volumes) {
+    checks.push(
+      check(named(`task definition runs the container read-only, writing only to ${volumes.join(", ")}`), async () => {
+        const { taskDefinition } = await new ECSClient(clientConfig).send(new DescribeTaskDefinitionCommand({ taskDefinition: d.taskFamily }));
+        const container = taskDefinition?.containerDefinitions?.[0];
+        return (
+          differs("readonlyRootFilesystem", container?.readonlyRootFilesystem, true) ??
+          differs("volumes", taskDefinition?.volumes?.map((v) => v.name), volumes) ??
+          differs("mount points", container?.mountPoints?.map((m) => m.sourceVolume), volumes)
+        );
+      }),
+    );
+  }
+  return checks;
+}
+
 function httpsCheck(d: Deployed, elb: ElasticLoadBalancingV2Client): Promise<Check> {
   const https = d.https!;
   return check(`${d.environment}: production (${https.port}) and test (${https.testPort}) serve HTTPS, ${https.redirectPort} redirects to HTTPS`, async () => {
@@ -297,6 +342,7 @@ export async function checkWiring(stack: DeployedStack, clientConfig: ClientConf
       }),
       ...releaseSafetyChecks(stack, d, clientConfig),
       ...(d.https ? [httpsCheck(d, elb)] : []),
+      ...securityBaselineChecks(stack, d, clientConfig),
     ];
   });
 
@@ -350,6 +396,14 @@ export async function checkWiring(stack: DeployedStack, clientConfig: ClientConf
         RestrictPublicBuckets: true,
       });
     }),
+    ...(stack.accessLogBucket
+      ? [
+          check("artifact bucket logs its requests to the log bucket under s3/artifacts/", async () => {
+            const { LoggingEnabled } = await s3.send(new GetBucketLoggingCommand({ Bucket: stack.bucket }));
+            return differs("logging", [LoggingEnabled?.TargetBucket, LoggingEnabled?.TargetPrefix], [stack.accessLogBucket, "s3/artifacts/"]);
+          }),
+        ]
+      : []),
     ...(stack.connectionArn
       ? [
           check("CodeStar connection exists and awaits activation (PENDING)", async () => {

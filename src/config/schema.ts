@@ -9,6 +9,7 @@ import { notificationsSchema } from "../release-safety/release-safety-config";
 import { checkEncryption, encryptionSchema } from "../security/encryption-config";
 import { containerRepositorySchema } from "../service/container-repository-config";
 import { artifactsSchema } from "../storage/artifact-bucket-config";
+import { accessLogsSchema } from "../storage/access-log-config";
 import { checkDatabase, databaseSchema } from "../service/database-config";
 import { checkService, serviceSchema } from "../service/service-config";
 import { checkDeployment, deploymentSchema } from "../traffic-control/deployment-config";
@@ -31,6 +32,8 @@ const configObject = z.strictObject({
   service: serviceSchema,
   ecr: containerRepositorySchema,
   artifacts: artifactsSchema,
+  /** The load balancers' access logs and the buckets' server access logs, to one log bucket. */
+  accessLogs: accessLogsSchema,
   build: buildSchema,
   deployment: deploymentSchema,
   /** Release events (deployment start, success, failure, rollback; pipeline failed or succeeded) on one SNS topic. */

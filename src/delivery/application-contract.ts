@@ -3,7 +3,7 @@ import { DeploymentEnvironment } from "../environment/deployment-environment";
 import { NetworkPlacement } from "../network/network";
 import { appSpecHooksLine } from "../traffic-control/appspec";
 import { DeploymentTarget, LifecycleHook } from "../traffic-control/traffic-control";
-import { EcsHealthCheck } from "../service/service-config";
+import { EcsHealthCheck, EcsWritableStorage } from "../service/service-config";
 
 /**
  * What the application repository's deploy files (app-repo-sample/: the buildspec and its templates, or
@@ -33,6 +33,8 @@ export interface EnvironmentContract {
     readonly secrets: ReadonlyArray<{ readonly name: string; readonly valueFrom: string }>;
     /** The container's health check as ECS takes it, when configured. */
     readonly healthCheck?: EcsHealthCheck;
+    /** With a read-only root filesystem: the container's flag and mounts, the task's volumes. */
+    readonly writableStorage?: EcsWritableStorage;
   };
   readonly network: { readonly subnetIds: string[]; readonly securityGroupIds: string[]; readonly assignPublicIp: boolean };
   readonly service: { readonly cluster: string; readonly service: string };
@@ -58,6 +60,7 @@ export function environmentContract(env: DeploymentEnvironment, network: Network
       environment: service.environment,
       secrets: service.secrets,
       healthCheck: service.healthCheck,
+      writableStorage: service.writableStorage,
     },
     network: { subnetIds: network.taskSubnetIds, securityGroupIds: [service.securityGroup.id], assignPublicIp: network.assignPublicIp },
     service: { cluster: service.cluster.name, service: service.service.name },
@@ -82,10 +85,17 @@ export const PER_ENVIRONMENT_VARIABLES = [
   "ASSIGN_PUBLIC_IP",
   "APPSPEC_HOOKS",
 ] as const;
+/**
+ * Only with a read-only root filesystem (the sample buildspec renders `false`, `[]` and `[]` without them,
+ * so a platform that does not use it hands its builds exactly what it did before the setting existed).
+ */
+export const READ_ONLY_ROOT_VARIABLES = ["CONTAINER_READONLY_ROOT_FILESYSTEM", "CONTAINER_MOUNT_POINTS", "TASK_VOLUMES"] as const;
 export type PerEnvironmentVariable = (typeof PER_ENVIRONMENT_VARIABLES)[number];
+export type BuildspecValues = Record<PerEnvironmentVariable, string> & Partial<Record<(typeof READ_ONLY_ROOT_VARIABLES)[number], string>>;
 
 /** What buildspec.yml substitutes into taskdef.template.json and appspec.template.yaml for one environment. */
-export function buildspecValues(c: EnvironmentContract): Record<PerEnvironmentVariable, string> {
+export function buildspecValues(c: EnvironmentContract): BuildspecValues {
+  const storage = c.container.writableStorage;
   return {
     TASK_FAMILY: c.taskDefinition.family,
     EXECUTION_ROLE_ARN: c.taskDefinition.executionRoleArn,
@@ -102,6 +112,13 @@ export function buildspecValues(c: EnvironmentContract): Record<PerEnvironmentVa
     LOG_GROUP_NAME: c.taskDefinition.logGroupName,
     ...appSpecNetwork(c),
     APPSPEC_HOOKS: appSpecHooksLine(c.deployment.hooks),
+    ...(storage
+      ? {
+          CONTAINER_READONLY_ROOT_FILESYSTEM: "true",
+          CONTAINER_MOUNT_POINTS: Fn.jsonencode(storage.mountPoints),
+          TASK_VOLUMES: Fn.jsonencode(storage.volumes),
+        }
+      : {}),
   };
 }
 

@@ -5,7 +5,7 @@ import { CodebuildProject } from "@cdktf/provider-aws/lib/codebuild-project";
 import { ArtifactBucket } from "../storage/artifact-bucket";
 import { ContainerRepository } from "../service/container-repository";
 import { EncryptionKey } from "../security/encryption-key";
-import { buildspecValues, EnvironmentContract, PerEnvironmentVariable } from "./application-contract";
+import { buildspecValues, BuildspecValues, EnvironmentContract } from "./application-contract";
 import { logWriteStatement, ServiceRole } from "../security/iam";
 import { logGroupName, physicalName } from "../core/naming";
 import { BUILD_DEFAULTS, BUILD_IMAGES } from "./delivery-config";
@@ -55,7 +55,7 @@ export class BuildProject extends Construct {
   readonly role: ServiceRole;
   readonly logGroup: CloudwatchLogGroup;
   /** What DEPLOY_ENVIRONMENTS holds, by environment name. */
-  readonly environmentValues: Record<string, Record<PerEnvironmentVariable, string>>;
+  readonly environmentValues: Record<string, BuildspecValues>;
 
   constructor(scope: Construct, id: string, props: BuildProjectProps) {
     super(scope, id);

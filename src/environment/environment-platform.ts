@@ -6,7 +6,7 @@ import { HttpsDomain } from "../network/https-domain";
 import { NetworkPlacement } from "../network/network";
 import { ServiceRouting } from "../network/service-routing-config";
 import { SharedLoadBalancer } from "../network/shared-load-balancer";
-import { serviceCluster } from "../service/fargate-service";
+import { serviceCluster } from "../service/service-cluster";
 
 /** What the services of one environment share. */
 export interface EnvironmentPlatform {

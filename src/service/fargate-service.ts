@@ -12,20 +12,13 @@ import { EncryptionKey } from "../security/encryption-key";
 import { BlueGreenTargets } from "../network/load-balancer";
 import { logWriteStatement, ServiceRole } from "../security/iam";
 import { logGroupName, physicalName } from "../core/naming";
-import { ecsHealthCheck, EcsHealthCheck, ServiceSettings, SERVICE_DEFAULTS } from "./service-config";
+import { ecsHealthCheck, EcsHealthCheck, ecsWritableStorage, EcsWritableStorage, ServiceSettings, SERVICE_DEFAULTS } from "./service-config";
+import { serviceCluster } from "./service-cluster";
 import { ApplicationSecrets, ContainerSecret } from "./application-secrets";
 import { SecretReference } from "./secrets-config";
 import { TaskRoleSettings } from "./task-role-config";
 import { TaskPermissions } from "./task-permissions";
 import { addCpuAutoScaling, AutoScalingSettings } from "./service-autoscaling";
-
-/** An ECS cluster with Container Insights as configured (@default SERVICE_DEFAULTS.containerInsights). */
-export function serviceCluster(scope: Construct, id: string, name: string, containerInsights?: FargateServiceProps["containerInsights"]): EcsCluster {
-  return new EcsCluster(scope, id, {
-    name: physicalName("ecsCluster", name),
-    setting: [{ name: "containerInsights", value: containerInsights ?? SERVICE_DEFAULTS.containerInsights }],
-  });
-}
 
 /** How deployments of the service are run: the ECS deployment controller, and the fields each deployment sets. */
 export interface ServiceDeploymentController {
@@ -82,6 +75,10 @@ export interface FargateServiceProps {
   readonly containerInsights?: "enabled" | "enhanced" | "disabled";
   /** @default SERVICE_DEFAULTS.logRetentionDays */
   readonly logRetentionDays?: number;
+  /** @default SERVICE_DEFAULTS.readonlyRootFilesystem */
+  readonly readonlyRootFilesystem?: boolean;
+  /** Writable with a read-only root filesystem. @default SERVICE_DEFAULTS.writablePaths */
+  readonly writablePaths?: string[];
   /** Customer-managed key to encrypt with. @default the service's AWS-managed key */
   readonly encryptionKey?: EncryptionKey;
 }
@@ -109,6 +106,8 @@ export class FargateService extends Construct {
   readonly cpuArchitecture: "X86_64" | "ARM64";
   /** The container's health check as ECS takes it, when configured. */
   readonly healthCheck?: EcsHealthCheck;
+  /** With a read-only root filesystem: the container's flag and mounts, the task's volumes. */
+  readonly writableStorage?: EcsWritableStorage;
 
   constructor(scope: Construct, id: string, props: FargateServiceProps) {
     super(scope, id);
@@ -153,6 +152,8 @@ export class FargateService extends Construct {
     this.environment = environment;
     this.secrets = secrets;
     this.healthCheck = props.healthCheck && ecsHealthCheck(props.healthCheck);
+    const storage = ecsWritableStorage(props.readonlyRootFilesystem ?? SERVICE_DEFAULTS.readonlyRootFilesystem, props.writablePaths ?? SERVICE_DEFAULTS.writablePaths);
+    this.writableStorage = storage;
     this.taskDefinition = new EcsTaskDefinition(this, "task", {
       family: physicalName("taskFamily", app),
       requiresCompatibilities: ["FARGATE"],
@@ -163,6 +164,7 @@ export class FargateService extends Construct {
       taskRoleArn: this.taskRole.role.arn,
       // Left out for x86, as before the setting existed: Fargate's default is X86_64 on Linux.
       ...(this.cpuArchitecture === "ARM64" ? { runtimePlatform: { cpuArchitecture: "ARM64", operatingSystemFamily: "LINUX" } } : {}),
+      ...(storage ? { volume: storage.volumes.map((v) => ({ ...v })) } : {}),
       containerDefinitions: Fn.jsonencode([
         {
           name: props.containerName,
@@ -172,6 +174,7 @@ export class FargateService extends Construct {
           ...(environment.length ? { environment } : {}),
           ...(secrets.length ? { secrets } : {}),
           ...(this.healthCheck ? { healthCheck: this.healthCheck } : {}),
+          ...(storage ? { readonlyRootFilesystem: true, mountPoints: storage.mountPoints } : {}),
           logConfiguration: {
             logDriver: "awslogs",
             options: {

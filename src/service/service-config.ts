@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { addIssue, allOptional, Issues, logRetention, port, withDefaults } from "../core/schema-fields";
+import { absolutePath, addIssue, allOptional, Issues, logRetention, port, withDefaults } from "../core/schema-fields";
 import { ENVIRONMENT_VARIABLE_NAME, secretsSchema } from "./secrets-config";
 import { checkTaskRole, taskRoleSchema } from "./task-role-config";
 
@@ -52,6 +52,10 @@ const perEnvironmentFields = {
   }),
   containerInsights: z.enum(["enabled", "enhanced", "disabled"]),
   logRetentionDays: logRetention,
+  /** The container's root filesystem read-only; only `writablePaths` may be written. */
+  readonlyRootFilesystem: z.boolean(),
+  /** With a read-only root filesystem: the paths the application still writes, each an empty volume of the task's own. */
+  writablePaths: z.array(absolutePath.refine((p) => p !== "/", { message: "must not be / (that is the root filesystem)" })).max(20),
 };
 
 /** Settings every environment's service shares. */
@@ -78,6 +82,8 @@ export const SERVICE_DEFAULTS = {
   enableExecuteCommand: false,
   containerInsights: "enabled" as const,
   logRetentionDays: 30,
+  readonlyRootFilesystem: false,
+  writablePaths: ["/tmp"],
 };
 
 export const serviceSchema = z.strictObject(withDefaults({ ...sharedFields, ...perEnvironmentFields }, SERVICE_DEFAULTS)).prefault({});
@@ -106,6 +112,38 @@ export function checkService(service: ServiceSettings, at: Array<string | number
   const check = service.healthCheck;
   if (check && check.timeoutSeconds >= check.intervalSeconds) addIssue(ctx, [...at, "service", "healthCheck", "timeoutSeconds"], "must be shorter than intervalSeconds");
   checkTaskRole(service.taskRole, [...at, "service", "taskRole"], ctx);
+  const volumes = new Map<string, string>();
+  for (const [i, path] of service.writablePaths.entries()) {
+    const name = writableVolumeName(path);
+    const earlier = volumes.get(name);
+    if (earlier !== undefined) addIssue(ctx, [...at, "service", "writablePaths", i], `"${path}" gives the same volume name as "${earlier}" (${name}); give each path once`);
+    volumes.set(name, path);
+  }
+}
+
+/** The task's volume that keeps `path` writable: its name, from the path (letters, digits, hyphens). */
+export function writableVolumeName(path: string): string {
+  return `writable${path.replace(/[^A-Za-z0-9]+/g, "-").replace(/-$/, "")}`;
+}
+
+/**
+ * What a read-only root filesystem adds to the task: the container's flag and mount points, and the
+ * task's volumes (no host or EFS: on Fargate an empty, task-scoped bind mount on the task's ephemeral
+ * storage, as the ECS Developer Guide's "Bind mounts" describes). Nothing when the root stays writable.
+ */
+export function ecsWritableStorage(readonlyRootFilesystem: boolean, writablePaths: readonly string[]): EcsWritableStorage | undefined {
+  if (!readonlyRootFilesystem) return undefined;
+  return {
+    readonlyRootFilesystem: true,
+    mountPoints: writablePaths.map((containerPath) => ({ sourceVolume: writableVolumeName(containerPath), containerPath, readOnly: false })),
+    volumes: writablePaths.map((path) => ({ name: writableVolumeName(path) })),
+  };
+}
+
+export interface EcsWritableStorage {
+  readonly readonlyRootFilesystem: true;
+  readonly mountPoints: ReadonlyArray<{ readonly sourceVolume: string; readonly containerPath: string; readonly readOnly: false }>;
+  readonly volumes: ReadonlyArray<{ readonly name: string }>;
 }
 
 /** A container health check as ECS's container definition takes it. */
