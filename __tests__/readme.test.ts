@@ -1,7 +1,7 @@
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { parseConfig } from "../src/config";
-import { rawConfig } from "./helpers";
+import { rawConfig, synthFile } from "./helpers";
 
 /** Every setting path of a config in which every optional block is present. */
 function leafPaths(value: unknown, prefix = ""): string[] {
@@ -69,5 +69,40 @@ describe("README", () => {
       );
       expect(documented, `README config table lacks ${path}`).toBe(true);
     }
+  });
+});
+
+describe("README's Outputs", () => {
+  const readme = readFileSync("README.md", "utf8");
+  const section = readme.slice(readme.indexOf("## Outputs\n"), readme.indexOf("## IAM\n"));
+  const rows = section.split("\n").filter((l) => l.startsWith("| `"));
+  /** Every output name a row documents, as a pattern: `<environment>_url` matches production_url. */
+  const documented = rows.flatMap((row) =>
+    [...row.split(" | ")[0].matchAll(/`([a-z_<>]+)`/g)].map((m) => ({ name: m[1], pattern: new RegExp(`^${m[1].replace("<environment>", "[a-z][a-z0-9-]*")}$`) })),
+  );
+  const CONFIGS = [
+    "config/default.json",
+    ...readdirSync("examples")
+      .filter((f) => f.endsWith(".json"))
+      .map((f) => `examples/${f}`),
+  ];
+  const outputs = new Map(CONFIGS.map((path) => [path, { stack: synthFile(path).stack, names: Object.keys(synthFile(path).tf.output ?? {}) }]));
+
+  it("documents every output of every example, and no output none of them has", () => {
+    expect(rows.length).toBeGreaterThan(15);
+    const seen = new Set<string>();
+    for (const [path, { stack, names }] of outputs) {
+      const services = stack.services.map((s) => s.name);
+      for (const name of names) {
+        // With services, a service's outputs carry its name first.
+        const service = services.find((s) => name.startsWith(`${s}_`));
+        const unprefixed = service ? name.slice(service.length + 1) : name;
+        // A name documented as it is before a pattern that also fits it (test_url, not <environment>_url).
+        const row = documented.find((d) => d.name === unprefixed) ?? documented.find((d) => d.pattern.test(unprefixed));
+        expect(row, `${path}: output ${name} is not in README's Outputs`).toBeDefined();
+        seen.add(row!.name);
+      }
+    }
+    expect(documented.map((d) => d.name).filter((n) => !seen.has(n)), "rows no example synthesizes").toEqual([]);
   });
 });

@@ -65,7 +65,8 @@ export function render(s: Summary, md: boolean): string {
   const heading = (text: string) => out.push("", md ? `### ${text}` : `${text}\n${"-".repeat(text.length)}`);
   const table = (header: string[], rows: string[][]) => {
     if (md) {
-      out.push(`| ${header.join(" | ")} |`, `| ${header.map(() => "---").join(" | ")} |`, ...rows.map((r) => `| ${r.join(" | ")} |`));
+      // A table ends at a blank line: a line right after it would be read as one more row.
+      out.push(`| ${header.join(" | ")} |`, `| ${header.map(() => "---").join(" | ")} |`, ...rows.map((r) => `| ${r.join(" | ")} |`), "");
     } else {
       const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
       const line = (r: string[]) => r.map((cell, i) => (i === r.length - 1 ? cell : cell.padEnd(widths[i]))).join("  ").trimEnd();
@@ -110,9 +111,25 @@ export function render(s: Summary, md: boolean): string {
   return out.join("\n");
 }
 
+const FORMATS = { "--json": "json", "--markdown": "markdown", "--text": "text" } as const;
+
+/** The output format the arguments name (text when none); an unknown argument, or two formats, is refused. */
+export function summaryFormat(args: readonly string[]): "json" | "markdown" | "text" {
+  const unknown = args.filter((a) => !(a in FORMATS));
+  if (unknown.length) throw new Error(`unknown argument ${unknown.map((a) => `"${a}"`).join(", ")}; allowed: ${Object.keys(FORMATS).join(", ")} (one of them, or none for text)`);
+  if (args.length > 1) throw new Error(`give one format, not ${args.join(" and ")}`);
+  return args.length ? FORMATS[args[0] as keyof typeof FORMATS] : "text";
+}
+
 function main(): void {
+  let format: ReturnType<typeof summaryFormat>;
+  try {
+    format = summaryFormat(process.argv.slice(2));
+  } catch (err) {
+    console.error(`npm run summary: ${(err as Error).message}`);
+    process.exit(2);
+  }
   const summary = summarize(loadConfigOrExit(process.env));
-  const format = process.argv.includes("--json") ? "json" : process.argv.includes("--markdown") ? "markdown" : "text";
   console.log(format === "json" ? JSON.stringify(summary, null, 2) : render(summary, format === "markdown"));
 }
 

@@ -95,27 +95,48 @@ export function loadConfigOrExit(env: NodeJS.ProcessEnv = process.env): StackCon
   }
 }
 
-/** Returns a copy of raw with every CONFIG__path override set; never mutates raw. */
+/**
+ * Returns a copy of raw with every CONFIG__path override set; never mutates raw. A path segment that is a
+ * number indexes a list (CONFIG__environments__1__name); an index may replace an item or add the next one.
+ */
 export function applyEnvOverrides(raw: unknown, env: NodeJS.ProcessEnv): unknown {
   const copy = structuredClone(raw) as Record<string, unknown>;
-  for (const [name, value] of Object.entries(env)) {
+  // By name, numbers as numbers: a list's items in order, and a setting before the fields inside it.
+  const overrides = Object.entries(env).sort(([a], [b]) => a.localeCompare(b, "en", { numeric: true }));
+  for (const [name, value] of overrides) {
+    // One underscore would otherwise be ignored without a word: refuse what is plainly meant as an override.
+    if (/^CONFIG_[^_]/.test(name) && name.includes("__")) {
+      throw new ConfigError(`Environment override ${name}: starts with one underscore; overrides start with ${ENV_OVERRIDE_PREFIX} (two), e.g. ${ENV_OVERRIDE_PREFIX}${name.slice("CONFIG_".length)}`);
+    }
     if (!name.startsWith(ENV_OVERRIDE_PREFIX) || value === undefined) continue;
     const path = name.slice(ENV_OVERRIDE_PREFIX.length).split("__");
     if (path.some((p) => p === "")) throw new ConfigError(`Environment override ${name}: empty path segment`);
-    let node = copy;
-    for (const key of path.slice(0, -1)) {
-      if (node[key] === undefined) node[key] = {};
-      if (typeof node[key] !== "object" || node[key] === null) {
-        throw new ConfigError(`Environment override ${name}: ${key} is not an object in the config`);
-      }
-      node = node[key] as Record<string, unknown>;
+    let node: Record<string, unknown> | unknown[] = copy;
+    for (const [i, key] of path.slice(0, -1).entries()) {
+      const slot = overrideSlot(name, node, key);
+      if (slot.value === undefined) slot.set(/^\d+$/.test(path[i + 1]) ? [] : {});
+      const next = slot.get();
+      if (typeof next !== "object" || next === null) throw new ConfigError(`Environment override ${name}: ${key} is not an object or a list in the config`);
+      node = next as Record<string, unknown> | unknown[];
     }
     const parsed = parseOverrideValue(value);
+    const last = overrideSlot(name, node, path[path.length - 1]);
     // null removes the setting (e.g. CONFIG__source=null when switching to GitHub Actions delivery).
-    if (parsed === null) delete node[path[path.length - 1]];
-    else node[path[path.length - 1]] = parsed;
+    if (parsed === null) last.remove();
+    else last.set(parsed);
   }
   return copy;
+}
+
+/** One key of an object, or one index of a list (at most one past its end: a list has no gaps). */
+function overrideSlot(name: string, node: Record<string, unknown> | unknown[], key: string) {
+  if (!Array.isArray(node)) {
+    return { value: node[key], get: () => node[key], set: (v: unknown) => (node[key] = v), remove: () => delete node[key] };
+  }
+  if (!/^\d+$/.test(key)) throw new ConfigError(`Environment override ${name}: ${key} is not an index of a list (0, 1, …)`);
+  const index = Number(key);
+  if (index > node.length) throw new ConfigError(`Environment override ${name}: index ${index} of a list of ${node.length} would leave a gap (give ${node.length} to add an item)`);
+  return { value: node[index], get: () => node[index], set: (v: unknown) => (node[index] = v), remove: () => node.splice(index, 1) };
 }
 
 function parseOverrideValue(value: string): unknown {

@@ -4,7 +4,7 @@ import { buildSchema, checkBuildArchitecture, checkGitHubEnvironments, deliveryS
 import { sourceSchema } from "../delivery/sources/source-config";
 import { checkLoadBalancer, loadBalancerSchema } from "../network/load-balancer-config";
 import { checkNetwork, networkSchema } from "../network/network-config";
-import { providerFields } from "../provider/provider-config";
+import { checkRegions, providerFields } from "../provider/provider-config";
 import { notificationsSchema } from "../release-safety/release-safety-config";
 import { checkEncryption, encryptionSchema } from "../security/encryption-config";
 import { containerRepositorySchema } from "../service/container-repository-config";
@@ -65,6 +65,7 @@ export const configSchema = configObject
 
 /** The rules that span sections; each section's own rules are its module's, called here in the config's order. */
 function checkAcrossSections(c: ConfigObject, ctx: Issues): void {
+  checkRegions(c, ctx);
   for (const az of c.availabilityZones) {
     if (!az.startsWith(c.region)) addIssue(ctx, ["availabilityZones"], `"${az}" is not in region ${c.region}`);
   }

@@ -21,6 +21,19 @@ export const logRetention = z.number().refine((d) => (LOG_RETENTION_DAYS as read
   message: `must be one of ${LOG_RETENTION_DAYS.join(", ")}`,
 });
 
+/**
+ * The error of a discriminated union whose discriminator is missing or names no variant: a missing one is
+ * a required field, an unknown one (`what`: "source kind") a value outside `allowed`.
+ */
+export function discriminatorError(discriminator: string, what: string, allowed: readonly string[]) {
+  return (issue: { code: string; input?: unknown }) => {
+    if (issue.code !== "invalid_union") return undefined;
+    const list = allowed.map((k) => `"${k}"`).join(", ");
+    const given = (issue.input as Record<string, unknown> | undefined)?.[discriminator];
+    return { message: given === undefined ? `is required; allowed: ${list}` : `unknown ${what}; allowed: ${list}` };
+  };
+}
+
 type Fields = Record<string, z.ZodType>;
 
 /** A section's fields with its defaults applied: a field with a default gets it when left out; any other is optional. */

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { addIssue, allOptional, gitBranch, Issues, logRetention, withDefaults } from "../core/schema-fields";
+import { addIssue, allOptional, discriminatorError, gitBranch, Issues, logRetention, withDefaults } from "../core/schema-fields";
 
 /** The branch whose workflow runs may push and deploy, unless the config names another. */
 export const DEFAULT_DEPLOY_BRANCH = "main";
@@ -39,7 +39,7 @@ export function githubEnvironmentsOf(
 /** The `delivery` section: codepipeline (default): CodePipeline with CodeBuild; github-actions: a GitHub workflow deploys through CodeDeploy. */
 export const deliverySchema = z
   .discriminatedUnion("mode", [z.strictObject({ mode: z.literal("codepipeline") }), githubActionsDelivery], {
-    error: (issue) => (issue.code === "invalid_union" ? { message: 'unknown delivery mode; allowed: "codepipeline", "github-actions"' } : undefined),
+    error: discriminatorError("mode", "delivery mode", ["codepipeline", "github-actions"]),
   })
   .default({ mode: "codepipeline" });
 export type DeliverySettings = z.output<typeof deliverySchema>;

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { gitBranch } from "../../core/schema-fields";
+import { discriminatorError, gitBranch } from "../../core/schema-fields";
 
 /** Defaults of the source kinds' settings. */
 export const SOURCE_DEFAULTS = {
@@ -73,9 +73,6 @@ export const SOURCE_KINDS = ["codestar", "codecommit", "github-oauth", "s3"] as 
 
 /** The `source` section (CodePipeline delivery only): where the code comes from, one kind of four. */
 export const sourceSchema = z.discriminatedUnion("kind", [codeStarSource, codeCommitSource, gitHubOAuthSource, s3Source], {
-  error: (issue) =>
-    issue.code === "invalid_union"
-      ? { message: `unknown source kind; allowed: ${SOURCE_KINDS.map((k) => `"${k}"`).join(", ")}` }
-      : undefined,
+  error: discriminatorError("kind", "source kind", SOURCE_KINDS),
 });
 export type SourceSettings = z.output<typeof sourceSchema>;
