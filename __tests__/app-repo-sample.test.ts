@@ -1,5 +1,5 @@
 import { spawnSync, SpawnSyncReturns } from "node:child_process";
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -279,6 +279,20 @@ describe("app-repo-sample", () => {
       expect(run.status).toBe(1);
       expect(run.stderr).toMatch(/taskdef\.template\.json does not set readonlyRootFilesystem, mountPoints and volumes .*for staging/);
     });
+  });
+
+  it("its README says which delivery mode needs each file, and lists every file a user copies", () => {
+    const rows = sample("README.md")
+      .split("\n")
+      .filter((l) => l.startsWith("| `"))
+      .map((l) => l.split(" | "));
+    const modeOf = new Map(rows.flatMap(([files, mode]) => [...files.matchAll(/`([^`]+)`/g)].map((m) => [m[1], mode] as const)));
+    for (const mode of modeOf.values()) expect(["both", "`codepipeline`", "`github-actions`"]).toContain(mode);
+    // What each delivery reads: the buildspec and templates CodeBuild's; the workflow GitHub's.
+    expect([modeOf.get("buildspec.yml"), modeOf.get("taskdef.template.json"), modeOf.get("appspec.template.yaml")]).toEqual(Array(3).fill("`codepipeline`"));
+    expect(modeOf.get(".github/workflows/deploy.yml")).toBe("`github-actions`");
+    const copied = readdirSync("app-repo-sample").filter((f) => !["README.md", ".dockerignore", ".github", "src", "node_modules"].includes(f));
+    for (const file of copied) expect([...modeOf.keys()].some((k) => k === file || k === `${file}/`), `${file} is not in app-repo-sample/README.md`).toBe(true);
   });
 
   it("the image listens on the default container port", () => {

@@ -5,6 +5,7 @@ import { join, resolve } from "node:path";
 import { describe, expect, it } from "vitest";
 import { applyEnvOverrides, loadConfig } from "../src/config";
 import { render, summarize, summaryFormat } from "../scripts/summary";
+import { cdktfEnvironment, outputLines } from "../scripts/lib/cdktf-cli";
 import { config, configErrorFor, rawConfig } from "./helpers";
 
 /**
@@ -90,5 +91,21 @@ describe("CONFIG__ overrides", () => {
     expect((applyEnvOverrides(raw, { CONFIG__environments__0: "null" }) as any).environments).toEqual([{ name: "production" }]);
     expect(() => applyEnvOverrides(raw, { CONFIG__environments__5__name: "x" })).toThrow("Environment override CONFIG__environments__5__name: index 5 of a list of 2 would leave a gap (give 2 to add an item)");
     expect(() => applyEnvOverrides(raw, { CONFIG__environments__first__name: "x" })).toThrow("Environment override CONFIG__environments__first__name: first is not an index of a list (0, 1, …)");
+  });
+});
+
+describe("npm run sandbox:up", () => {
+  it("prints every output as Terraform reads it: a string as it is, a map as JSON, a sensitive value hidden", () => {
+    expect(outputLines({ production_url: { value: "http://x" }, github_actions_variables: { value: { A: "1" } }, token: { value: "s3cr3t", sensitive: true } })).toEqual([
+      "production_url = http://x",
+      'github_actions_variables = {"A":"1"}',
+      "token = (sensitive: terraform output token)",
+    ]);
+  });
+
+  it("runs cdktf with CI=true off a terminal (its renderer then prints each step once, not every spinner frame)", () => {
+    expect(cdktfEnvironment({ PATH: "/bin" }, false)).toEqual({ PATH: "/bin", CI: "true" });
+    expect(cdktfEnvironment({ PATH: "/bin" }, true)).toEqual({ PATH: "/bin" });
+    expect(cdktfEnvironment({ CI: "false" }, false)).toEqual({ CI: "false" });
   });
 });

@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { parseConfig } from "../src/config";
-import { rawConfig, synthFile } from "./helpers";
+import { rawConfig, synthFile, synthRaw } from "./helpers";
 
 /** Every setting path of a config in which every optional block is present. */
 function leafPaths(value: unknown, prefix = ""): string[] {
@@ -104,5 +104,18 @@ describe("README's Outputs", () => {
       }
     }
     expect(documented.map((d) => d.name).filter((n) => !seen.has(n)), "rows no example synthesizes").toEqual([]);
+  });
+});
+
+describe("README's Deploy for real", () => {
+  it("gives a settings file that synthesizes as written", () => {
+    const readme = readFileSync("README.md", "utf8");
+    const section = readme.slice(readme.indexOf("## Deploy for real\n"), readme.indexOf("### Team state in S3"));
+    const block = /```json\n([\s\S]*?)```/.exec(section);
+    expect(block, "no JSON settings file in Deploy for real").not.toBeNull();
+    const raw = JSON.parse(block![1].replace(/^ {3}/gm, ""));
+    const s = synthRaw(raw);
+    expect(s.stack.environments.map((e) => e.name)).toEqual(["production"]);
+    expect(Object.keys(s.tf.output)).toContain("connection_activation_url");
   });
 });

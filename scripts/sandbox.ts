@@ -7,14 +7,14 @@
  * sandbox's backend. Either can run first in the same checkout.
  */
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { startMoto, withMoto } from "./lib/moto";
+import { cdktfEnvironment, outputLines } from "./lib/cdktf-cli";
 import { requireTool, ROOT, SCRATCH, terraformEnv } from "./lib/tools";
 
 const DIR = join(SCRATCH, "sandbox");
 const MOTO_FILE = join(DIR, "moto.json");
-const OUTPUTS_FILE = join(DIR, "outputs.json");
 /** The sandbox's synth output and terraform working directories (cdktf `--output`), not cdktf.out/. */
 const OUT_DIR = join(DIR, "cdktf.out");
 
@@ -35,12 +35,11 @@ function running(): RunningMoto | undefined {
 }
 
 function cdktf(command: "deploy" | "destroy", endpoint: string): number {
-  const env = withMoto(terraformEnv(), endpoint);
+  const env = cdktfEnvironment(withMoto(terraformEnv(), endpoint), Boolean(process.stdout.isTTY));
   env.CONFIG__sandbox = "false"; // a real provider against moto's API, not the offline planning mode
   env.CONFIG__localStatePath = join(DIR, "terraform.tfstate");
   // `terraform providers lock` asks the registry, which an offline machine cannot reach.
   const args = ["cdktf", command, "--output", OUT_DIR, "--auto-approve", "--skip-provider-lock"];
-  if (command === "deploy") args.push("--outputs-file", OUTPUTS_FILE);
   const result = spawnSync("npx", args, { cwd: ROOT, env, stdio: "inherit" });
   return result.status ?? 1;
 }
@@ -61,9 +60,11 @@ async function up(): Promise<void> {
     console.error("cdktf deploy failed; `npm run sandbox:down` cleans up");
     process.exit(code);
   }
-  const outputs = JSON.parse(readFileSync(OUTPUTS_FILE, "utf8")) as Record<string, Record<string, string>>;
+  // Terraform's own reading of the outputs: flat names, maps as maps (cdktf's outputs file nests them by construct).
+  const [stack] = readdirSync(join(OUT_DIR, "stacks"));
+  const shown = spawnSync("terraform", ["output", "-json"], { cwd: join(OUT_DIR, "stacks", stack), env: terraformEnv(), encoding: "utf8" });
   console.log(`\nSandbox is up (AWS API at ${moto.endpoint}). Outputs:`);
-  for (const [name, value] of Object.entries(Object.values(outputs)[0] ?? {})) console.log(`  ${name} = ${value}`);
+  for (const line of shown.status === 0 ? outputLines(JSON.parse(shown.stdout)) : [`(terraform output failed: ${shown.stderr.trim()})`]) console.log(`  ${line}`);
   console.log(`\nExplore it with the AWS CLI or SDK: AWS_ENDPOINT_URL=${moto.endpoint} AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test`);
   console.log("Tear it down with: npm run sandbox:down");
 }
