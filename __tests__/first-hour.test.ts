@@ -5,6 +5,7 @@ import { join, resolve } from "node:path";
 import { describe, expect, it } from "vitest";
 import { applyEnvOverrides, loadConfig } from "../src/config";
 import { render, summarize, summaryFormat } from "../scripts/summary";
+import { firstDifference, terrainPackage } from "../scripts/cdk-terrain";
 import { cdktfEnvironment, outputLines } from "../scripts/lib/cdktf-cli";
 import { config, configErrorFor, rawConfig } from "./helpers";
 
@@ -107,5 +108,21 @@ describe("npm run sandbox:up", () => {
     expect(cdktfEnvironment({ PATH: "/bin" }, false)).toEqual({ PATH: "/bin", CI: "true" });
     expect(cdktfEnvironment({ PATH: "/bin" }, true)).toEqual({ PATH: "/bin" });
     expect(cdktfEnvironment({ CI: "false" }, false)).toEqual({ CI: "false" });
+  });
+});
+
+describe("the CDK Terrain check (npm run test:terrain)", () => {
+  it("maps cdktf to cdktn for the app and the provider bindings, in cdktn's constructs range", () => {
+    const pkg = terrainPackage(JSON.parse(readFileSync("package.json", "utf8")));
+    expect(pkg.dependencies.cdktf).toBe("npm:cdktn@0.24.0");
+    expect(pkg.overrides).toEqual({ cdktf: "npm:cdktn@0.24.0", constructs: "10.7.0" });
+    expect((pkg.dependencies as Record<string, string>)["@cdktf/provider-aws"]).toBe("20.1.0");
+  });
+
+  it("compares the documents, not their bytes, and only the CDK's version stamp is allowed to differ", () => {
+    const doc = (version: string, bucket: string) => ({ "//": { metadata: { version, stackName: "s" } }, resource: { aws_s3_bucket: { b: { bucket } }, empty: {} } });
+    expect(firstDifference(doc("0.21.0", "x"), doc("0.24.0", "x"))).toBeUndefined();
+    expect(firstDifference(doc("0.21.0", "x"), doc("0.21.0", "y"))).toBe('resource.aws_s3_bucket.b.bucket: "x" vs "y"');
+    expect(firstDifference({ a: [1, 2] }, { a: [1] })).toBe("a.1: 2 vs undefined");
   });
 });
