@@ -119,3 +119,19 @@ describe("README's Deploy for real", () => {
     expect(Object.keys(s.tf.output)).toContain("connection_activation_url");
   });
 });
+
+describe("README's order", () => {
+  it("starts with what the reader needs: what it builds, set-up, a try without AWS, a real deploy; the reference and development last", () => {
+    const readme = readFileSync("README.md", "utf8");
+    const at = (heading: string) => {
+      const i = readme.indexOf(`\n## ${heading}\n`);
+      expect(i, `no section "${heading}"`).toBeGreaterThan(0);
+      return i;
+    };
+    const order = ["What it builds", "Set up", "Try it without an AWS account", "Deploy for real", "Run your own application", "Configuration", "Outputs", "IAM", "Development and testing", "Layout"];
+    const positions = order.map(at);
+    expect([...positions].sort((a, b) => a - b)).toEqual(positions);
+    // moto's internals (its corrections) belong to development, after every section a user reads first.
+    expect(readme.indexOf("| correction | moto fault |")).toBeGreaterThan(at("Development and testing"));
+  });
+});
