@@ -92,7 +92,7 @@ const STEPS: Step[] = [
   },
   { name: "access logs to a log bucket and a read-only root filesystem on", change: { CONFIG__accessLogs__enabled: "true", CONFIG__service__readonlyRootFilesystem: "true" } },
   {
-    name: "access logs and the read-only root filesystem off again (the log bucket, empty, goes)",
+    name: "access logs and the read-only root filesystem off again (the log bucket goes, emptied: accessLogs.forceDestroy)",
     change: { CONFIG__accessLogs__enabled: "false", CONFIG__service__readonlyRootFilesystem: "false" },
     removes: /^aws_s3_bucket\.access-logs_bucket_/,
   },
@@ -226,6 +226,8 @@ async function runScenario(scenario: Scenario): Promise<{ outcomes: Outcome[]; c
     CONFIG__localStatePath: stateFile,
     // Lets the destroy at the end run; on by default, as the unit tests assert.
     CONFIG__database__deletionProtection: "false",
+    // Lets turning accessLogs off delete its bucket, which moto fills with access logs as S3 does.
+    CONFIG__accessLogs__forceDestroy: "true",
   };
   let created: StateResource[] = [];
   let dir = "";

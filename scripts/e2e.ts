@@ -66,10 +66,11 @@ async function e2e(config: string, endpoint: string): Promise<{ phases: Phase[];
   };
   const result = { phases, checks, applied: 0, planned: 0, notApplied: [] as Array<{ address: string; reason: string }> };
 
-  // Deletion protection would (rightly) stop the destroy phase; unit tests assert it is on by default.
+  // Deletion protection would (rightly) stop the destroy phase; unit tests assert it is on by default. So
+  // would the log bucket (moto writes the artifact bucket's access logs into it, as S3 does); off by default too.
   const stateFile = join(work, "terraform.tfstate");
   // The running-stack guard reads the state the backend keeps: the same file.
-  const baseEnv = { ...env, CONFIG: config, CONFIG__sandbox: "false", CONFIG__database__deletionProtection: "false", CONFIG__localStatePath: stateFile };
+  const baseEnv = { ...env, CONFIG: config, CONFIG__sandbox: "false", CONFIG__database__deletionProtection: "false", CONFIG__accessLogs__forceDestroy: "true", CONFIG__localStatePath: stateFile };
   // What the user owns before a deploy (an existing network, a hosted zone) is created first; the stack is pointed at it.
   const userStarted = Date.now();
   const userInfrastructure = await createUserInfrastructure(loadConfig(baseEnv), motoClientConfig(loadConfig(baseEnv).region, endpoint)).catch((err: Error) => err);
