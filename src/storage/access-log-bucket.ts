@@ -6,13 +6,11 @@ import { Lb } from "@cdktf/provider-aws/lib/lb";
 import { S3Bucket } from "@cdktf/provider-aws/lib/s3-bucket";
 import { S3BucketLifecycleConfiguration } from "@cdktf/provider-aws/lib/s3-bucket-lifecycle-configuration";
 import { S3BucketLoggingA } from "@cdktf/provider-aws/lib/s3-bucket-logging";
-import { S3BucketOwnershipControls } from "@cdktf/provider-aws/lib/s3-bucket-ownership-controls";
 import { S3BucketPolicy } from "@cdktf/provider-aws/lib/s3-bucket-policy";
-import { S3BucketPublicAccessBlock } from "@cdktf/provider-aws/lib/s3-bucket-public-access-block";
 import { S3BucketServerSideEncryptionConfigurationA } from "@cdktf/provider-aws/lib/s3-bucket-server-side-encryption-configuration";
-import { S3BucketVersioningA } from "@cdktf/provider-aws/lib/s3-bucket-versioning";
 import { PolicyStatement } from "../security/iam";
 import { ACCESS_LOG_DEFAULTS } from "./access-log-config";
+import { privateBucket } from "./private-bucket";
 
 /**
  * Regions whose load balancers deliver access logs as a regional Elastic Load Balancing account (the
@@ -53,25 +51,14 @@ export class AccessLogBucket extends Construct {
   constructor(scope: Construct, id: string, props: AccessLogBucketProps) {
     super(scope, id);
     this.region = props.region;
-    this.bucket = new S3Bucket(this, "bucket", {
-      bucketPrefix: props.bucketPrefix,
-      forceDestroy: props.forceDestroy ?? ACCESS_LOG_DEFAULTS.forceDestroy,
-    });
-    new S3BucketVersioningA(this, "versioning", { bucket: this.bucket.id, versioningConfiguration: { status: "Enabled" } });
+    // No ACLs (owner-enforced): both deliveries are admitted by the bucket policy, and the bucket owns every log object.
+    const { bucket, publicAccess } = privateBucket(this, { bucketPrefix: props.bucketPrefix, forceDestroy: props.forceDestroy ?? ACCESS_LOG_DEFAULTS.forceDestroy });
+    this.bucket = bucket;
     // ALB User Guide, "Enable access logs": the bucket must use Amazon S3-managed keys (SSE-S3).
     new S3BucketServerSideEncryptionConfigurationA(this, "sse", {
       bucket: this.bucket.id,
       rule: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } }],
     });
-    const publicAccess = new S3BucketPublicAccessBlock(this, "public-access", {
-      bucket: this.bucket.id,
-      blockPublicAcls: true,
-      blockPublicPolicy: true,
-      ignorePublicAcls: true,
-      restrictPublicBuckets: true,
-    });
-    // No ACLs: both deliveries are admitted by the bucket policy, and the bucket owns every log object.
-    new S3BucketOwnershipControls(this, "ownership", { bucket: this.bucket.id, rule: { objectOwnership: "BucketOwnerEnforced" } });
     const days = props.expireAfterDays ?? ACCESS_LOG_DEFAULTS.expireAfterDays;
     new S3BucketLifecycleConfiguration(this, "lifecycle", {
       bucket: this.bucket.id,

@@ -1,15 +1,13 @@
 import { Construct } from "constructs";
-import { DataAwsIamPolicyDocument } from "@cdktf/provider-aws/lib/data-aws-iam-policy-document";
 import { S3Bucket } from "@cdktf/provider-aws/lib/s3-bucket";
+import { DataAwsIamPolicyDocument } from "@cdktf/provider-aws/lib/data-aws-iam-policy-document";
 import { S3BucketLifecycleConfiguration } from "@cdktf/provider-aws/lib/s3-bucket-lifecycle-configuration";
-import { S3BucketOwnershipControls } from "@cdktf/provider-aws/lib/s3-bucket-ownership-controls";
 import { S3BucketPolicy } from "@cdktf/provider-aws/lib/s3-bucket-policy";
-import { S3BucketPublicAccessBlock } from "@cdktf/provider-aws/lib/s3-bucket-public-access-block";
 import { S3BucketServerSideEncryptionConfigurationA } from "@cdktf/provider-aws/lib/s3-bucket-server-side-encryption-configuration";
-import { S3BucketVersioningA } from "@cdktf/provider-aws/lib/s3-bucket-versioning";
 import { EncryptionKey } from "../security/encryption-key";
 import { ServiceRole } from "../security/iam";
 import { ARTIFACT_BUCKET_DEFAULTS } from "./artifact-bucket-config";
+import { privateBucket } from "./private-bucket";
 
 export interface ArtifactBucketProps {
   /** Bucket name prefix (Terraform appends a unique suffix; at most 37 characters). */
@@ -30,14 +28,11 @@ export class ArtifactBucket extends Construct {
   constructor(scope: Construct, id: string, props: ArtifactBucketProps) {
     super(scope, id);
     this.encryptionKey = props.encryptionKey;
-    this.bucket = new S3Bucket(this, "bucket", {
+    const { bucket, publicAccess } = privateBucket(this, {
       bucketPrefix: props.bucketPrefix,
       forceDestroy: props.forceDestroy ?? ARTIFACT_BUCKET_DEFAULTS.forceDestroy,
     });
-    new S3BucketVersioningA(this, "versioning", {
-      bucket: this.bucket.id,
-      versioningConfiguration: { status: "Enabled" },
-    });
+    this.bucket = bucket;
     new S3BucketServerSideEncryptionConfigurationA(this, "sse", {
       bucket: this.bucket.id,
       rule: [
@@ -49,17 +44,6 @@ export class ArtifactBucket extends Construct {
             }
           : { applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } },
       ],
-    });
-    const publicAccess = new S3BucketPublicAccessBlock(this, "public-access", {
-      bucket: this.bucket.id,
-      blockPublicAcls: true,
-      blockPublicPolicy: true,
-      ignorePublicAcls: true,
-      restrictPublicBuckets: true,
-    });
-    new S3BucketOwnershipControls(this, "ownership", {
-      bucket: this.bucket.id,
-      rule: { objectOwnership: "BucketOwnerEnforced" },
     });
     new S3BucketLifecycleConfiguration(this, "lifecycle", {
       bucket: this.bucket.id,
