@@ -11,6 +11,8 @@ export interface Moto {
   readonly port: number;
   /** The corrections the launcher reported as active. */
   readonly corrections: string[];
+  /** The launcher's line for each answer of 500 or more so far (action and moto's reason): a failure report shows them. */
+  readonly serverErrors: string[];
   readonly process: ChildProcess;
   stop(): void;
 }
@@ -64,12 +66,23 @@ export async function startMoto(options: { detached?: boolean; logFile?: number 
     stdio: options.logFile !== undefined ? ["ignore", options.logFile, options.logFile] : ["ignore", "pipe", "pipe"],
   });
   const corrections: string[] = [];
+  const serverErrors: string[] = [];
+  // Start-up output only (for a failed start); after that, werkzeug's request lines are dropped.
   let output = "";
+  const keep = (chunk: Buffer) => {
+    if (output.length < 20_000) output += chunk;
+  };
   child.stdout?.on("data", (chunk: Buffer) => {
-    output += chunk;
+    keep(chunk);
     for (const m of chunk.toString().matchAll(/^moto correction active: ([\w-]+)/gm)) corrections.push(m[1]);
   });
-  child.stderr?.on("data", (chunk: Buffer) => (output += chunk));
+  let partialLine = "";
+  child.stderr?.on("data", (chunk: Buffer) => {
+    keep(chunk);
+    const lines = (partialLine + chunk.toString()).split("\n");
+    partialLine = lines.pop() ?? "";
+    serverErrors.push(...lines.filter((line) => /^moto answered 5\d\d /.test(line)));
+  });
   const endpoint = `http://127.0.0.1:${port}`;
   const stop = () => {
     if (child.exitCode === null && child.pid) {
@@ -105,7 +118,7 @@ export async function startMoto(options: { detached?: boolean; logFile?: number 
     fail(`moto did not answer on ${endpoint} within 30 s`);
   }
   if (options.detached) child.unref();
-  return { endpoint, port, corrections, process: child, stop };
+  return { endpoint, port, corrections, serverErrors, process: child, stop };
 }
 
 /** A copy of env that points the AWS provider and SDK at moto, with test credentials and no profile. */

@@ -571,39 +571,6 @@ def _ecs_create_service_fields() -> None:
 
 
 @correction(
-    "ec2-security-group-lock",
-    "EC2 security groups: one request at a time changes or reads a group's rules (moto's threaded server has no "
-    "lock, so concurrent creates and revokes lost rules and a revoke answered InvalidPermission.NotFound)",
-)
-def _ec2_security_group_lock() -> None:
-    import threading
-
-    from moto.ec2.models.security_groups import SecurityGroupBackend
-
-    lock = threading.RLock()
-    for name in (
-        "create_security_group",
-        "describe_security_groups",
-        "describe_security_group_rules",
-        "delete_security_group",
-        "modify_security_group_rules",
-        "authorize_security_group_ingress",
-        "revoke_security_group_ingress",
-        "authorize_security_group_egress",
-        "revoke_security_group_egress",
-        "update_security_group_rule_descriptions_ingress",
-        "update_security_group_rule_descriptions_egress",
-    ):
-        original = getattr(SecurityGroupBackend, name)
-
-        def locked(self: Any, *args: Any, __original: Any = original, **kwargs: Any) -> Any:
-            with lock:
-                return __original(self, *args, **kwargs)
-
-        setattr(SecurityGroupBackend, name, locked)
-
-
-@correction(
     "ec2-rule-description",
     "EC2 DescribeSecurityGroupRules: return the description of a rule that references a security group",
 )
@@ -699,13 +666,42 @@ CORRECTIONS.append(
 
 
 class Corrected:
-    """WSGI wrapper around moto's app: the CodeStar stand-in and the JSON timestamp rewrite."""
+    """
+    WSGI wrapper around moto's app: one request at a time, the CodeStar stand-in, the JSON timestamp
+    rewrite, and a line on stderr for every answer of 500 or more (the action and moto's reason).
+    """
 
     def __init__(self, app: Any) -> None:
         self.app = app
         self.codestar = CodeStarConnectionsStandIn()
+        self.one_at_a_time = threading.Lock()
 
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Any:
+        captured: dict[str, Any] = {}
+
+        def capture(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Callable[[bytes], None]:
+            captured["status"], captured["headers"] = status, headers
+            return lambda _data: None
+
+        # The request body is read once here, so a failure can name its action (Query APIs carry it in the body).
+        # A chunked body (no Content-Length) is left to moto as it came.
+        request = b""
+        if environ.get("CONTENT_LENGTH"):
+            request = environ["wsgi.input"].read(int(environ["CONTENT_LENGTH"]))
+            environ["wsgi.input"] = io.BytesIO(request)
+        # The whole answer is made under the lock, body included: moto builds some bodies lazily.
+        with self.one_at_a_time:
+            body = b"".join(self.answer(environ, capture))
+        status = int(captured["status"].split()[0])
+        if status >= 500:
+            action = environ.get("HTTP_X_AMZ_TARGET") or _query_action(environ.get("QUERY_STRING", "") + "&" + request.decode("utf8", "replace"))
+            action = action or f'{environ.get("REQUEST_METHOD")} {environ.get("PATH_INFO", "")}'
+
+            print(f"moto answered {status} to {action}: {body[:300]!r}", file=sys.stderr, flush=True)
+        start_response(captured["status"], captured["headers"])
+        return [body]
+
+    def answer(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Any:
         target = environ.get("HTTP_X_AMZ_TARGET", "")
         if CODESTAR_TARGET in target:
             length = int(environ.get("CONTENT_LENGTH") or 0)
@@ -736,6 +732,21 @@ class Corrected:
         headers.append(("Content-Length", str(len(raw))))
         start_response(captured["status"], headers)
         return [raw]
+
+
+CORRECTIONS.append(
+    (
+        "one-request-at-a-time",
+        "every request is answered under one lock: moto's backends are dicts and lists without locks, and its threaded "
+        "server let concurrent requests race (a create answered 500 after it was made, so the provider sent it again: "
+        "RouteAlreadyExists, DeploymentGroupAlreadyExists; rules lost while others in the group were revoked)",
+    )
+)
+
+
+def _query_action(query: str) -> str:
+    match = re.search(r"(?:^|&)Action=([A-Za-z0-9]+)", query)
+    return match.group(1) if match else ""
 
 
 def _region_of(authorization: str) -> str:
