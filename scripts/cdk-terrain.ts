@@ -11,6 +11,7 @@ import { cpSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } f
 import { join } from "node:path";
 import { shippedConfigs } from "../__tests__/synth-baseline";
 import { ROOT, run, SCRATCH, tail } from "./lib/tools";
+import { endTier } from "./lib/tier-report";
 
 /** The CDK Terrain release tried, and the constructs version inside its peer range (>=10.6.0 <10.8.0). */
 export const CDK_TERRAIN = { cdktn: "0.24.0", constructs: "10.7.0" };
@@ -63,9 +64,7 @@ async function main(): Promise<void> {
       step(`${config}: the same Terraform JSON as with cdktf 0.21`, difference === undefined, difference);
     }
   }
-  const failed = outcomes.filter((o) => !o.ok).length;
-  console.log(`${outcomes.length - failed} passed, ${failed} failed`);
-  process.exit(failed ? 1 : 0);
+  endTier(outcomes.map((o) => ({ ...o, name: `terrain: ${o.name}` })));
 }
 
 /** The stack's Terraform document as the app in `root` writes it for `config`, or why it could not. */

@@ -16,6 +16,7 @@ import { checkNothingLeft } from "./e2e/leftovers";
 import { locateServices, servicesChecks } from "./e2e/services";
 import { destroyStack, stateResources, StateResource } from "./e2e/state";
 import { motoClientConfig, startMoto, withMoto } from "./lib/moto";
+import { endTier } from "./lib/tier-report";
 import { initArgs, requireTool, run, SCRATCH, synthesize, tail, terraformEnv } from "./lib/tools";
 
 interface Step {
@@ -205,7 +206,7 @@ interface Scenario {
   readonly steps: Step[];
 }
 
-async function runScenario(scenario: Scenario): Promise<{ outcomes: Outcome[]; checks: Check[] }> {
+async function runScenario(scenario: Scenario): Promise<{ label: string; outcomes: Outcome[]; checks: Check[]; serverErrors: string[] }> {
   const work = join(SCRATCH, "e2e-day2", scenario.label || "default");
   rmSync(work, { recursive: true, force: true });
   mkdirSync(work, { recursive: true });
@@ -313,7 +314,7 @@ async function runScenario(scenario: Scenario): Promise<{ outcomes: Outcome[]; c
     }
     moto.stop();
   }
-  return { outcomes, checks };
+  return { label: scenario.label, outcomes, checks, serverErrors: moto.serverErrors };
 }
 
 async function main(): Promise<void> {
@@ -336,10 +337,11 @@ async function main(): Promise<void> {
   for (const o of outcomes) console.log(`${o.name.padEnd(70)}${o.seconds.toFixed(1).padStart(8)}  ${o.ok ? "ok" : "FAILED"}  ${o.note}`);
   console.log("checks:");
   for (const c of checks) console.log(`  ${c.ok ? "ok    " : "FAILED"} ${c.name}${c.detail ? ` — ${c.detail}` : ""}`);
-  const all = [...outcomes.map((o) => o.ok), ...checks.map((c) => c.ok)];
-  const passed = all.filter(Boolean).length;
-  console.log(`${passed} passed, ${all.length - passed} failed`);
-  process.exit(passed === all.length ? 0 : 1);
+  for (const r of results) {
+    console.log(`${r.label || "default stack"}: moto's answers of 500 or more:${r.serverErrors.length ? "" : " none"}`);
+    for (const line of r.serverErrors) console.log(`  ${line}`);
+  }
+  endTier([...outcomes.map((o) => ({ name: `day 2: ${o.name}`, ok: o.ok, detail: o.note })), ...checks.map((c) => ({ name: `day 2: ${c.name}`, ok: c.ok, detail: c.detail }))]);
 }
 
 if (require.main === module) void main();

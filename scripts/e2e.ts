@@ -23,6 +23,7 @@ import { loadConfig, StackConfig } from "../src/config";
 import { motoClientConfig, startMoto, withMoto } from "./lib/moto";
 import { concurrency, inPool } from "./lib/pool";
 import { initArgs, requireTool, run, RunResult, SCRATCH, synthesize, tail, terraformEnv } from "./lib/tools";
+import { endTier, oneLine, TierCheck } from "./lib/tier-report";
 
 /** The default stack and every example (the two-environment promotion flow among them). */
 const DEFAULT_CONFIGS = [
@@ -60,7 +61,8 @@ async function e2e(config: string, endpoint: string): Promise<{ phases: Phase[];
   mkdirSync(work, { recursive: true });
   const env = withMoto(terraformEnv(), endpoint);
   const phase = (n: string, r: RunResult, ok: boolean, note = "") => {
-    phases.push({ name: n, seconds: r.seconds, ok, note });
+    // A failed phase's note carries Terraform's first error, so the tier's closing list can name the reason.
+    phases.push({ name: n, seconds: r.seconds, ok, note: ok ? note : [note, oneLine(`${r.stdout}\n${r.stderr}`)].filter(Boolean).join(": ") });
     if (!ok) console.error(`\n✗ ${config}: ${n}\n${tail(r, Number(process.env.E2E_TAIL_LINES ?? 40))}\n`);
     return ok;
   };
@@ -185,17 +187,17 @@ async function prepareSecrets(config: StackConfig, clientConfig: ClientConfig): 
 type StackResult = Awaited<ReturnType<typeof e2e>>;
 
 /** One stack against a moto of its own: nothing another stack creates shows in its checks. */
-async function e2eOnOwnMoto(config: string): Promise<{ result: StackResult; corrections: string[]; seconds: number }> {
+async function e2eOnOwnMoto(config: string): Promise<{ result: StackResult; corrections: string[]; serverErrors: string[]; seconds: number }> {
   const started = Date.now();
   const moto = await startMoto();
   try {
-    return { result: await e2e(config, moto.endpoint), corrections: moto.corrections, seconds: (Date.now() - started) / 1000 };
+    return { result: await e2e(config, moto.endpoint), corrections: moto.corrections, serverErrors: moto.serverErrors, seconds: (Date.now() - started) / 1000 };
   } finally {
     moto.stop();
   }
 }
 
-function report(config: string, r: StackResult, seconds: number): { passed: number; failed: number } {
+function report(config: string, r: StackResult, seconds: number, serverErrors: string[]): TierCheck[] {
   console.log(`\n${config}: ${r.applied} of ${r.planned} resources applied (${seconds.toFixed(0)} s on its own moto)`);
   console.log("phase                               seconds  result");
   for (const p of r.phases) console.log(`${p.name.padEnd(36)}${p.seconds.toFixed(1).padStart(7)}  ${p.ok ? "ok" : "FAILED"}  ${p.note}`);
@@ -203,8 +205,13 @@ function report(config: string, r: StackResult, seconds: number): { passed: numb
   for (const c of r.checks) console.log(`  ${c.ok ? "ok    " : "FAILED"} ${c.name}${c.detail ? ` — ${c.detail}` : ""}`);
   console.log("not applied:" + (r.notApplied.length ? "" : " none"));
   for (const f of r.notApplied) console.log(`  ${f.address}: ${f.reason}`);
-  const outcomes = [...r.phases.map((p) => p.ok), ...r.checks.map((c) => c.ok)];
-  return { passed: outcomes.filter(Boolean).length, failed: outcomes.filter((ok) => !ok).length };
+  // moto's own failures (the launcher logs each): a create answered 500 after it was made is what a retry repeats.
+  console.log("moto's answers of 500 or more:" + (serverErrors.length ? "" : " none"));
+  for (const line of serverErrors) console.log(`  ${line}`);
+  return [
+    ...r.phases.map((p) => ({ name: `${config}: ${p.name}`, ok: p.ok, detail: p.note })),
+    ...r.checks.map((c) => ({ name: `${config}: ${c.name}`, ok: c.ok, detail: c.detail })),
+  ];
 }
 
 async function main(): Promise<void> {
@@ -213,20 +220,17 @@ async function main(): Promise<void> {
   const limit = concurrency();
   const started = Date.now();
   console.log(`${configs.length} stacks, ${limit} at a time, each on its own moto`);
-  let passed = 0;
-  let failed = 0;
+  const outcomes: TierCheck[] = [];
   let corrections: string[] = [];
   await inPool(configs, limit, async (config) => {
     const run = await e2eOnOwnMoto(config).catch((err: Error) => err);
     if (run instanceof Error) {
       console.log(`\n${config}: FAILED before it could report: ${run.message}`);
-      failed += 1;
+      outcomes.push({ name: `${config}: the stack's run`, ok: false, detail: run.message });
       return;
     }
     corrections = run.corrections;
-    const counted = report(config, run.result, run.seconds);
-    passed += counted.passed;
-    failed += counted.failed;
+    outcomes.push(...report(config, run.result, run.seconds, run.serverErrors));
   });
   console.log("\nmoto corrections (scripts/moto/launcher.py):");
   for (const c of corrections) console.log(`  ${c}`);
@@ -234,8 +238,7 @@ async function main(): Promise<void> {
   console.log("excluded from the test:" + (KNOWN_EXCLUSIONS.length ? "" : " nothing"));
   for (const [what, why] of KNOWN_EXCLUSIONS) console.log(`  ${what}: ${why}`);
   console.log(`e2e: ${configs.length} stacks in ${((Date.now() - started) / 1000).toFixed(0)} s wall clock, ${limit} at a time`);
-  console.log(`${passed} passed, ${failed} failed`);
-  process.exit(failed === 0 ? 0 : 1);
+  endTier(outcomes);
 }
 
 void main();

@@ -26,6 +26,7 @@ import { createHash } from "node:crypto";
 import { existsSync, lstatSync, readdirSync, readFileSync, readlinkSync, rmSync } from "node:fs";
 import { join, relative } from "node:path";
 import { requireTool, ROOT, run, RunResult, SCRATCH, tail, terraformEnv } from "./lib/tools";
+import { endTier } from "./lib/tier-report";
 
 const REAL_OUT = join(ROOT, "cdktf.out");
 const SANDBOX_DIR = join(SCRATCH, "sandbox");
@@ -223,10 +224,7 @@ async function main(): Promise<void> {
 
   console.log("\nstep                                        seconds  result");
   for (const s of steps) console.log(`${s.name.padEnd(44)}${s.seconds.toFixed(1).padStart(7)}  ${s.ok ? "ok" : `FAILED  ${s.problems.join("; ")}`}`);
-  const passed = steps.filter((s) => s.ok).length;
-  const failed = steps.length - passed;
-  console.log(`${passed} passed, ${failed} failed`);
-  process.exit(failed === 0 ? 0 : 1);
+  endTier(steps.map((s) => ({ name: `sandbox: ${s.name}`, ok: s.ok, detail: s.problems.join("; ") })));
 }
 
 void main();
