@@ -1,5 +1,5 @@
 import { spawn, spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 
 export const ROOT = resolve(__dirname, "..", "..");
@@ -31,10 +31,12 @@ export function terraformEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
   if (mirror) {
     mkdirSync(SCRATCH, { recursive: true });
     const cliConfig = join(SCRATCH, "terraform.rc");
-    writeFileSync(
-      cliConfig,
-      `provider_installation {\n  filesystem_mirror {\n    path    = "${mirror}"\n    include = ["registry.terraform.io/hashicorp/*"]\n  }\n  direct {\n    exclude = ["registry.terraform.io/hashicorp/*"]\n  }\n}\n`,
-    );
+    const text = `provider_installation {\n  filesystem_mirror {\n    path    = "${mirror}"\n    include = ["registry.terraform.io/hashicorp/*"]\n  }\n  direct {\n    exclude = ["registry.terraform.io/hashicorp/*"]\n  }\n}\n`;
+    // Tiers run side by side in CI: the file is replaced whole (rename), never rewritten under a reading terraform.
+    if (!existsSync(cliConfig) || readFileSync(cliConfig, "utf8") !== text) {
+      writeFileSync(`${cliConfig}.${process.pid}`, text);
+      renameSync(`${cliConfig}.${process.pid}`, cliConfig);
+    }
     env.TF_CLI_CONFIG_FILE = cliConfig;
   }
   return env;
