@@ -338,7 +338,7 @@ async function main(): Promise<void> {
   console.log("checks:");
   for (const c of checks) console.log(`  ${c.ok ? "ok    " : "FAILED"} ${c.name}${c.detail ? ` — ${c.detail}` : ""}`);
   for (const r of results) {
-    console.log(`${r.label || "default stack"}: moto's answers of 500 or more:${r.serverErrors.length ? "" : " none"}`);
+    console.log(`${r.label || "default stack"}: moto's 500 answers, dropped connections and replayed answers:${r.serverErrors.length ? "" : " none"}`);
     for (const line of r.serverErrors) console.log(`  ${line}`);
   }
   endTier([...outcomes.map((o) => ({ name: `day 2: ${o.name}`, ok: o.ok, detail: o.note })), ...checks.map((c) => ({ name: `day 2: ${c.name}`, ok: c.ok, detail: c.detail }))]);

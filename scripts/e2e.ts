@@ -20,26 +20,27 @@ import { destroyStack, failedResources, stateResources, StateResource } from "./
 import { CreateSecretCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import { PutParameterCommand, SSMClient } from "@aws-sdk/client-ssm";
 import { loadConfig, StackConfig } from "../src/config";
-import { motoClientConfig, startMoto, withMoto } from "./lib/moto";
+import { motoClientConfig, repeatedRequests, startMoto, withMoto } from "./lib/moto";
 import { concurrency, inPool } from "./lib/pool";
 import { initArgs, requireTool, run, RunResult, SCRATCH, synthesize, tail, terraformEnv } from "./lib/tools";
 import { endTier, oneLine, TierCheck } from "./lib/tier-report";
 
 /** The default stack and every example (the two-environment promotion flow among them). */
 const DEFAULT_CONFIGS = [
-  // The largest first: it sets the tier's wall clock.
+  // The longest first (measured: the most resources, and databases, whose create and delete waiters take
+  // minutes), so the tier's wall clock is not set by a long stack started last.
   "examples/three-services.json",
+  "examples/strict.json",
+  "examples/seed-001-postgres-codestar.json",
+  "examples/two-environments-database-autoscaling.json",
+  "examples/seed-002-staging-production.json",
   "config/default.json",
   "examples/seed-000-github-oauth.json",
-  "examples/seed-001-postgres-codestar.json",
-  "examples/seed-002-staging-production.json",
-  "examples/seed-003-codecommit-manual-reroute.json",
-  "examples/seed-004-github-actions.json",
-  "examples/github-actions-two-environments.json",
-  "examples/two-environments-database-autoscaling.json",
   "examples/custom-canary.json",
+  "examples/seed-003-codecommit-manual-reroute.json",
   "examples/real-application.json",
-  "examples/strict.json",
+  "examples/github-actions-two-environments.json",
+  "examples/seed-004-github-actions.json",
 ];
 
 /** moto faults no correction covers, shown in every report (empty when all are corrected). */
@@ -187,17 +188,21 @@ async function prepareSecrets(config: StackConfig, clientConfig: ClientConfig): 
 type StackResult = Awaited<ReturnType<typeof e2e>>;
 
 /** One stack against a moto of its own: nothing another stack creates shows in its checks. */
-async function e2eOnOwnMoto(config: string): Promise<{ result: StackResult; corrections: string[]; serverErrors: string[]; seconds: number }> {
+async function e2eOnOwnMoto(config: string): Promise<{ result: StackResult; corrections: string[]; serverErrors: string[]; repeated: string[]; seconds: number }> {
   const started = Date.now();
-  const moto = await startMoto();
+  mkdirSync(join(SCRATCH, "e2e"), { recursive: true });
+  const requestLog = join(SCRATCH, "e2e", `${basename(config, ".json")}.moto-requests.log`);
+  rmSync(requestLog, { force: true });
+  const moto = await startMoto({ requestLog });
   try {
-    return { result: await e2e(config, moto.endpoint), corrections: moto.corrections, serverErrors: moto.serverErrors, seconds: (Date.now() - started) / 1000 };
+    const result = await e2e(config, moto.endpoint);
+    return { result, corrections: moto.corrections, serverErrors: moto.serverErrors, repeated: repeatedRequests(requestLog), seconds: (Date.now() - started) / 1000 };
   } finally {
     moto.stop();
   }
 }
 
-function report(config: string, r: StackResult, seconds: number, serverErrors: string[]): TierCheck[] {
+function report(config: string, r: StackResult, seconds: number, serverErrors: string[], repeated: string[]): TierCheck[] {
   console.log(`\n${config}: ${r.applied} of ${r.planned} resources applied (${seconds.toFixed(0)} s on its own moto)`);
   console.log("phase                               seconds  result");
   for (const p of r.phases) console.log(`${p.name.padEnd(36)}${p.seconds.toFixed(1).padStart(7)}  ${p.ok ? "ok" : "FAILED"}  ${p.note}`);
@@ -206,8 +211,10 @@ function report(config: string, r: StackResult, seconds: number, serverErrors: s
   console.log("not applied:" + (r.notApplied.length ? "" : " none"));
   for (const f of r.notApplied) console.log(`  ${f.address}: ${f.reason}`);
   // moto's own failures (the launcher logs each): a create answered 500 after it was made is what a retry repeats.
-  console.log("moto's answers of 500 or more:" + (serverErrors.length ? "" : " none"));
+  console.log("moto's 500 answers, dropped connections and replayed answers:" + (serverErrors.length ? "" : " none"));
   for (const line of serverErrors) console.log(`  ${line}`);
+  console.log("requests moto answered with success and then received again:" + (repeated.length ? "" : " none"));
+  for (const line of repeated) console.log(`  ${line}`);
   return [
     ...r.phases.map((p) => ({ name: `${config}: ${p.name}`, ok: p.ok, detail: p.note })),
     ...r.checks.map((c) => ({ name: `${config}: ${c.name}`, ok: c.ok, detail: c.detail })),
@@ -230,7 +237,7 @@ async function main(): Promise<void> {
       return;
     }
     corrections = run.corrections;
-    outcomes.push(...report(config, run.result, run.seconds, run.serverErrors));
+    outcomes.push(...report(config, run.result, run.seconds, run.serverErrors, run.repeated));
   });
   console.log("\nmoto corrections (scripts/moto/launcher.py):");
   for (const c of corrections) console.log(`  ${c}`);

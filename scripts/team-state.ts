@@ -214,7 +214,7 @@ async function main(): Promise<void> {
     moto.stop();
   }
   console.log(`team state: ${((Date.now() - started) / 1000).toFixed(0)} s wall clock`);
-  console.log("moto's answers of 500 or more:" + (moto.serverErrors.length ? "" : " none"));
+  console.log("moto's 500 answers, dropped connections and replayed answers:" + (moto.serverErrors.length ? "" : " none"));
   for (const line of moto.serverErrors) console.log(`  ${line}`);
   endTier(outcomes.map((o) => ({ ...o, name: `team state: ${o.name}` })));
 }

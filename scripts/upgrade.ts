@@ -143,6 +143,7 @@ async function upgrade(config: string): Promise<Check[]> {
       step("destroy", result.code === 0, [note, result.code ? tail(result, 10) : ""].filter(Boolean).join("; "));
     }
     moto.stop();
+    for (const line of moto.serverErrors) console.log(`${config}: ${line}`);
   }
   return outcomes;
 }

@@ -1,5 +1,6 @@
 import { ChildProcess, spawn, spawnSync } from "node:child_process";
 import { createServer } from "node:net";
+import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { ROOT } from "./tools";
 
@@ -11,7 +12,7 @@ export interface Moto {
   readonly port: number;
   /** The corrections the launcher reported as active. */
   readonly corrections: string[];
-  /** The launcher's line for each answer of 500 or more so far (action and moto's reason): a failure report shows them. */
+  /** The launcher's line for each answer of 500 or more, each connection dropped before its answer and each answer replayed to a retried call: reports show them. */
   readonly serverErrors: string[];
   readonly process: ChildProcess;
   stop(): void;
@@ -50,7 +51,7 @@ export async function freePort(): Promise<number> {
  * Starts moto's server (through the launcher, with its corrections) on 127.0.0.1 and waits until it
  * answers. `detached` leaves it running after this process exits (the sandbox).
  */
-export async function startMoto(options: { detached?: boolean; logFile?: number } = {}): Promise<Moto> {
+export async function startMoto(options: { detached?: boolean; logFile?: number; requestLog?: string } = {}): Promise<Moto> {
   requireMoto();
   const port = await freePort();
   const child = spawn(PYTHON, [MOTO_LAUNCHER, String(port)], {
@@ -61,6 +62,7 @@ export async function startMoto(options: { detached?: boolean; logFile?: number 
       MOTO_ACM_VALIDATION_WAIT: process.env.MOTO_ACM_VALIDATION_WAIT ?? "3",
       // AWS's managed policies exist in every account; moto loads them only when asked (service.taskRole.managedPolicyArns attaches them).
       MOTO_IAM_LOAD_MANAGED_POLICIES: "true",
+      ...(options.requestLog ? { MOTO_REQUEST_LOG: options.requestLog } : {}),
     },
     detached: true, // own process group, so stop() also ends moto's worker threads' process
     stdio: options.logFile !== undefined ? ["ignore", options.logFile, options.logFile] : ["ignore", "pipe", "pipe"],
@@ -81,7 +83,8 @@ export async function startMoto(options: { detached?: boolean; logFile?: number 
     keep(chunk);
     const lines = (partialLine + chunk.toString()).split("\n");
     partialLine = lines.pop() ?? "";
-    serverErrors.push(...lines.filter((line) => /^moto answered 5\d\d /.test(line)));
+    // The launcher's 5xx lines, and werkzeug's own when answering failed (a request the client may then send again).
+    serverErrors.push(...lines.filter((line) => /^(moto answered 5\d\d |moto replayed |Error on request)/.test(line)));
   });
   const endpoint = `http://127.0.0.1:${port}`;
   const stop = () => {
@@ -139,4 +142,22 @@ export function withMoto(env: NodeJS.ProcessEnv, endpoint: string): NodeJS.Proce
 /** How an AWS SDK client reaches moto: its endpoint, the stack's region and test credentials. */
 export function motoClientConfig(region: string, endpoint: string) {
   return { region, endpoint, credentials: { accessKeyId: "test", secretAccessKey: "test" } };
+}
+
+/**
+ * Mutating requests moto received again after answering the same one (same action and body) with success:
+ * a create or delete the client sent twice. From the launcher's MOTO_REQUEST_LOG.
+ */
+export function repeatedRequests(requestLog: string): string[] {
+  if (!existsSync(requestLog)) return [];
+  const succeeded = new Map<string, string>();
+  const repeated: string[] = [];
+  for (const line of readFileSync(requestLog, "utf8").split("\n")) {
+    const [time, status, action, digest, , replayed] = line.split(" ");
+    if (!digest || replayed || !/(^|\.)(Create|Delete|Put|Register|Deregister|Authorize|Revoke|Modify|Update|Associate|Attach|Detach)/.test(action)) continue;
+    const key = `${action} ${digest}`;
+    if (succeeded.has(key)) repeated.push(`${action} at ${succeeded.get(key)} (answered 2xx) and again at ${time} (answered ${status})`);
+    else if (status.startsWith("2")) succeeded.set(key, time);
+  }
+  return repeated;
 }

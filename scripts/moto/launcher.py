@@ -5,12 +5,15 @@ They are applied in this process only and listed on start-up, one line each, so 
 which are active. Usage: python3 launcher.py PORT
 """
 
+import hashlib
 import io
 import json
+import os
 import re
 import sys
 import threading
 import uuid
+from collections import OrderedDict
 from datetime import datetime
 from typing import Any, Callable
 
@@ -675,6 +678,8 @@ class Corrected:
         self.app = app
         self.codestar = CodeStarConnectionsStandIn()
         self.one_at_a_time = threading.Lock()
+        # The last answers by the SDK's invocation id (the same on every attempt of one call).
+        self.answered: "OrderedDict[str, tuple[str, list[tuple[str, str]], bytes]]" = OrderedDict()
 
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Any:
         captured: dict[str, Any] = {}
@@ -689,15 +694,30 @@ class Corrected:
         if environ.get("CONTENT_LENGTH"):
             request = environ["wsgi.input"].read(int(environ["CONTENT_LENGTH"]))
             environ["wsgi.input"] = io.BytesIO(request)
+        action = environ.get("HTTP_X_AMZ_TARGET") or _query_action(environ.get("QUERY_STRING", "") + "&" + request.decode("utf8", "replace"))
+        action = action or f'{environ.get("REQUEST_METHOD")} {environ.get("PATH_INFO", "")}'
+        invocation = environ.get("HTTP_AMZ_SDK_INVOCATION_ID", "")
+        attempt = environ.get("HTTP_AMZ_SDK_REQUEST", "").split(";")[0]
         # The whole answer is made under the lock, body included: moto builds some bodies lazily.
         with self.one_at_a_time:
-            body = b"".join(self.answer(environ, capture))
+            replay = self.answered.get(invocation) if invocation and attempt not in ("", "attempt=1") else None
+            if replay is None:
+                body = b"".join(self.answer(environ, capture))
+                if invocation and int(captured["status"].split()[0]) < 500:
+                    self.answered[invocation] = (captured["status"], captured["headers"], body)
+                    while len(self.answered) > 2000:
+                        self.answered.popitem(last=False)
+        if replay is not None:
+            print(f"moto replayed its answer to {action} ({attempt} of one call: the client never read the first answer)", file=sys.stderr, flush=True)
+            captured["status"], captured["headers"], body = replay
         status = int(captured["status"].split()[0])
         if status >= 500:
-            action = environ.get("HTTP_X_AMZ_TARGET") or _query_action(environ.get("QUERY_STRING", "") + "&" + request.decode("utf8", "replace"))
-            action = action or f'{environ.get("REQUEST_METHOD")} {environ.get("PATH_INFO", "")}'
-
             print(f"moto answered {status} to {action}: {body[:300]!r}", file=sys.stderr, flush=True)
+        if REQUEST_LOG:
+            # One line per request: a request sent twice shows as two lines with the same action and digest.
+            digest = hashlib.sha1(request).hexdigest()[:12]
+            with REQUEST_LOG_LOCK, open(REQUEST_LOG, "a") as log:
+                log.write(f"{datetime.now().isoformat(timespec='milliseconds')} {status} {action} {digest} {attempt or '-'}{' replayed' if replay else ''}\n")
         start_response(captured["status"], captured["headers"])
         return [body]
 
@@ -736,12 +756,26 @@ class Corrected:
 
 CORRECTIONS.append(
     (
+        "retried-call-answered-once",
+        "a call the SDK sends again (same amz-sdk-invocation-id, attempt 2 or later) after moto answered it below 500 "
+        "gets that answer again instead of being carried out twice: the provider's SDK resent creates and deletes whose "
+        "answer it never read (a duplicate subnet, route or deployment group; a listener deleted twice)",
+    )
+)
+
+CORRECTIONS.append(
+    (
         "one-request-at-a-time",
         "every request is answered under one lock: moto's backends are dicts and lists without locks, and its threaded "
         "server let concurrent requests race (a create answered 500 after it was made, so the provider sent it again: "
         "RouteAlreadyExists, DeploymentGroupAlreadyExists; rules lost while others in the group were revoked)",
     )
 )
+
+
+# MOTO_REQUEST_LOG=<file>: every request's time, status, action and body digest, for finding a request sent twice.
+REQUEST_LOG = os.environ.get("MOTO_REQUEST_LOG")
+REQUEST_LOG_LOCK = threading.Lock()
 
 
 def _query_action(query: str) -> str:
@@ -762,6 +796,14 @@ class OneRequestPerConnection(WSGIRequestHandler):
     """
 
     protocol_version = "HTTP/1.0"
+
+    def connection_dropped(self, error: BaseException, environ: dict[str, Any] | None = None) -> None:
+        # The client's side of the connection went away before its answer was written: the request may have
+        # been carried out, and a client that retries sends it again. Said on stderr, so reports show it.
+        environ = environ or {}
+        body = environ["wsgi.input"].getvalue() if isinstance(environ.get("wsgi.input"), io.BytesIO) else b""
+        action = environ.get("HTTP_X_AMZ_TARGET") or _query_action(body.decode("utf8", "replace")) or environ.get("PATH_INFO", "")
+        print(f"Error on request: connection dropped while answering {action}: {error!r}", file=sys.stderr, flush=True)
 
 
 def main() -> None:
