@@ -5,6 +5,7 @@ export default defineConfig({
   test: {
     include: ["__tests__/**/*.test.ts"],
     setupFiles: ["__tests__/setup.ts"],
+    globalSetup: ["__tests__/global-setup.ts"],
     // Whole-stack synths are CPU-bound. vitest's default is one worker fewer than the cores: on CI's two
     // cores that is one, with the main thread idle. Every core works.
     pool: "threads",

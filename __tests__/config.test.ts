@@ -1,6 +1,7 @@
+import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { applyEnvOverrides, ConfigError, loadConfig, parseConfig } from "../src/config";
-import { configErrorFor as errorFor, DEFAULT_CONFIG_RAW, rawConfig } from "./helpers";
+import { configErrorFor as errorFor, configErrorForRaw, DEFAULT_CONFIG_RAW, rawConfig } from "./helpers";
 
 describe("config", () => {
   it("the committed default config is valid and resolves documented defaults", () => {
@@ -186,5 +187,19 @@ describe("config", () => {
       expect(text).toMatch(message);
       expect(text.split("\n")).toHaveLength(1);
     });
+  });
+});
+
+describe("a section that failed its own checks", () => {
+  // The rules across sections used to run on it anyway, and crashed (TypeError in checkNetwork).
+  it.each([
+    [{ vpcCidr: "10.0.0.0/33" }, /^Invalid config: network\.vpcCidr: must be an IPv4 CIDR block/],
+    [{ flowLogs: { retentionDays: 7.5 } }, /^Invalid config: network\.flowLogs\.retentionDays: /],
+    [{ publicSubnetCidrs: ["10.0.0.0/24", "10.0.300.0/24"] }, /^Invalid config: network\.publicSubnetCidrs\.1: must be an IPv4 CIDR block/],
+  ])("network %j is refused with one line naming the field", (network, message) => {
+    // The shipped default config with its network section replaced (not merged) by the bad one.
+    const error = configErrorForRaw({ ...JSON.parse(readFileSync("config/default.json", "utf8")), network });
+    expect(error).toMatch(message);
+    expect(error.split("\n")).toHaveLength(1);
   });
 });

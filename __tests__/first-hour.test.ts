@@ -56,6 +56,22 @@ describe("npm run synth", () => {
   });
 });
 
+describe("temporary files", () => {
+  it("a synth leaves nothing in the temporary folder (the smoke test's zip goes with the process)", () => {
+    const temp = mkdtempSync(join(tmpdir(), "synth-tmp-"));
+    const out = mkdtempSync(join(tmpdir(), "synth-out-"));
+    try {
+      const run = spawnSync("node", [resolve("scripts/synth.mjs")], { encoding: "utf8", env: { ...process.env, TMPDIR: temp, CONFIG: resolve("config/default.json"), CDKTF_OUTDIR: join(out, "cdktf.out") } });
+      expect(run.status, run.stderr).toBe(0);
+      expect(readdirSync(join(out, "cdktf.out", "stacks"))).toEqual(["bluegreen-demo"]);
+      expect(readdirSync(temp)).toEqual([]);
+    } finally {
+      rmSync(temp, { recursive: true, force: true });
+      rmSync(out, { recursive: true, force: true });
+    }
+  });
+});
+
 describe("config errors a newcomer meets", () => {
   it("tells a missing source kind or delivery mode from an unknown one", () => {
     expect(configErrorFor({ source: { repositoryName: "app" } })).toBe('Invalid config: source.kind: is required; allowed: "codestar", "codecommit", "github-oauth", "s3"');

@@ -14,7 +14,7 @@ import { simulateBlueGreenDeployment } from "./e2e/bluegreen";
 import { Check, checkWiring, locate } from "./e2e/checks";
 import { checkNothingLeft } from "./e2e/leftovers";
 import { locateServices, servicesChecks } from "./e2e/services";
-import { destroyStack, stateResources, StateResource } from "./e2e/state";
+import { destroyStack, localStateResources, StateResource } from "./e2e/state";
 import { motoClientConfig, startMoto, withMoto } from "./lib/moto";
 import { endTier } from "./lib/tier-report";
 import { initArgs, requireTool, run, SCRATCH, synthesize, tail, terraformEnv } from "./lib/tools";
@@ -253,10 +253,11 @@ async function runScenario(scenario: Scenario): Promise<{ label: string; outcome
     if (init.code !== 0) return void record(`${label}: init`, started, false, tail(init, 5));
     return synth.stackDir;
   };
-  const applyAndDeploy = async (label: string, stackDir: string, deployedBefore: boolean): Promise<boolean> => {
+  /** Applies the stack (the plan a step checked, when it names one: exactly that, with no second plan). */
+  const applyAndDeploy = async (label: string, stackDir: string, deployedBefore: boolean, planFile?: string): Promise<boolean> => {
     let started = Date.now();
-    const apply = await run("terraform", ["apply", "-auto-approve", "-input=false", "-no-color"], { cwd: stackDir, env, timeoutSeconds: 900 });
-    created = await stateResources(stackDir, env).catch(() => created);
+    const apply = await run("terraform", ["apply", "-auto-approve", "-input=false", "-no-color", ...(planFile ? [planFile] : [])], { cwd: stackDir, env, timeoutSeconds: 900 });
+    created = localStateResources(stateFile);
     if (!record(`${label}: apply`, started, apply.code === 0, apply.code === 0 ? `${created.length} resources in state` : tail(apply, 8))) return false;
     started = Date.now();
     const config = loadConfig({ ...settings });
@@ -314,7 +315,7 @@ async function runScenario(scenario: Scenario): Promise<{ label: string; outcome
         const note = `${changed.length} resources change (${count("create")} created, ${count("update")} updated in place${updated.length ? `: ${[...new Set(updated)].join(", ")}` : ""}, ${count("delete")} deleted)`;
         record(`${step.name}: plan is safe on a running stack`, started, problems.length === 0, problems.length ? problems.join("; ") : note);
         dir = stackDir;
-        if (!(await applyAndDeploy(step.name, stackDir, true))) break;
+        if (!(await applyAndDeploy(step.name, stackDir, true, "day2.tfplan"))) break;
       }
     }
   } finally {

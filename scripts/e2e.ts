@@ -16,7 +16,7 @@ import { locateServices, ruleTargets, servicesChecks } from "./e2e/services";
 import { applicationChecks } from "./e2e/application";
 import { checkNothingLeft } from "./e2e/leftovers";
 import { checkUserNetworkIntact, createUserInfrastructure } from "./e2e/user-infrastructure";
-import { destroyStack, failedResources, stateResources, StateResource } from "./e2e/state";
+import { destroyStack, failedResources, localStateResources, StateResource } from "./e2e/state";
 import { CreateSecretCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import { PutParameterCommand, SSMClient } from "@aws-sdk/client-ssm";
 import { loadConfig, StackConfig } from "../src/config";
@@ -102,7 +102,7 @@ async function e2e(config: string, endpoint: string): Promise<{ phases: Phase[];
   let created: StateResource[] = [];
   try {
     const apply = await run("terraform", ["apply", "-auto-approve", "-input=false", "-no-color"], { cwd: dir, env, timeoutSeconds: 900 });
-    created = await stateResources(dir, env).catch(() => []);
+    created = localStateResources(stateFile);
     result.applied = created.length;
     result.notApplied = failedResources(apply.stdout + apply.stderr);
     if (!phase("apply", apply, apply.code === 0, `${created.length} of ${result.planned} resources`)) return result;

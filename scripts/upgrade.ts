@@ -12,7 +12,7 @@ import { existsSync, mkdirSync, readFileSync, rmSync, symlinkSync } from "node:f
 import { join } from "node:path";
 import { simulateBlueGreenDeployment } from "./e2e/bluegreen";
 import { Check, locate } from "./e2e/checks";
-import { destroyStack, stateResources } from "./e2e/state";
+import { destroyStack, localStateResources } from "./e2e/state";
 import { createUserInfrastructure } from "./e2e/user-infrastructure";
 import { loadConfig } from "../src/config";
 import { motoClientConfig, startMoto, withMoto } from "./lib/moto";
@@ -113,7 +113,7 @@ async function upgrade(config: string): Promise<Check[]> {
     if (!step("init with the last release", init.code === 0, init.code ? tail(init, 10) : "")) return outcomes;
     const apply = await run("terraform", ["apply", "-auto-approve", "-input=false", "-no-color"], { cwd: releaseDir, env, timeoutSeconds: 900 });
     if (!step("apply with the last release", apply.code === 0, apply.code ? tail(apply, 15) : `${apply.seconds.toFixed(0)} s`)) return outcomes;
-    const deployed = locate(await stateResources(releaseDir, env), loadConfig(synthEnv));
+    const deployed = locate(localStateResources(stateFile), loadConfig(synthEnv));
     const swaps = [];
     for (const environment of deployed.environments) swaps.push(...(await simulateBlueGreenDeployment(environment, clientConfig)));
     step("a deployment swaps every environment", swaps.every((s) => s.ok), swaps.filter((s) => !s.ok).map((s) => `${s.name}: ${s.detail}`).join("; "));

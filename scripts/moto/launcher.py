@@ -797,6 +797,9 @@ class OneRequestPerConnection(WSGIRequestHandler):
 
     protocol_version = "HTTP/1.0"
 
+    def log_request(self, code: Any = "-", size: Any = "-") -> None:
+        pass  # no line per request (thousands per stack, each read by the test runner); errors are still logged
+
     def connection_dropped(self, error: BaseException, environ: dict[str, Any] | None = None) -> None:
         # The client's side of the connection went away before its answer was written: the request may have
         # been carried out, and a client that retries sends it again. Said on stderr, so reports show it.

@@ -55,8 +55,12 @@ const configObject = z.strictObject({
 
 type ConfigObject = z.output<typeof configObject>;
 
+/**
+ * The rules across sections run only on a config whose sections passed their own checks (a pipe stops at the
+ * first schema's issues): a cross-section check never reads a field its section refused.
+ */
 export const configSchema = configObject
-  .superRefine(checkAcrossSections)
+  .pipe(z.custom<ConfigObject>().superRefine(checkAcrossSections))
   .transform((c) => ({
     ...c,
     environments: c.environments.map((env) => resolveEnvironment(c, env)),

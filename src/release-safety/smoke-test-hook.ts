@@ -1,4 +1,4 @@
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { AssetType, TerraformAsset } from "cdktf";
@@ -23,9 +23,16 @@ export const SMOKE_TEST_TIMEOUT_MARGIN_SECONDS = 30;
 
 let zipOfThisProcess: { path: string; sha256: string } | undefined;
 
-/** The handler zipped once per synth (every environment shares the file; its bytes depend on its content only). */
+/**
+ * The handler zipped once per synth (every environment shares the file; its bytes depend on its content only).
+ * The synth copies it into the stack's assets; its temporary folder goes when the process ends.
+ */
 function handlerZip(): { path: string; sha256: string } {
-  zipOfThisProcess ??= functionZip(SMOKE_TEST_SOURCE_DIR, join(mkdtempSync(join(tmpdir(), "smoke-test-")), "smoke-test.zip"));
+  if (!zipOfThisProcess) {
+    const dir = mkdtempSync(join(tmpdir(), "smoke-test-"));
+    process.once("exit", () => rmSync(dir, { recursive: true, force: true }));
+    zipOfThisProcess = functionZip(SMOKE_TEST_SOURCE_DIR, join(dir, "smoke-test.zip"));
+  }
   return zipOfThisProcess;
 }
 
