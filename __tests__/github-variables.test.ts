@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { ghVariableCommands, shellWord } from "../scripts/github-variables";
+import { findOutputs, ghVariableCommands, shellWord } from "../scripts/github-variables";
 
 /** `npm run github-variables`: the gh commands that set what the workflow reads, from the stack's outputs. */
 const OUTPUTS = {
@@ -68,6 +68,36 @@ describe("npm run github-variables", () => {
       expect(unnamed.stderr.trim()).toBe("name the service; the config's services: web, api (--service <name>)");
     } finally {
       rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  const script = (args: string[]) =>
+    spawnSync(process.execPath, ["--import", "tsx", "scripts/github-variables.ts", ...args], { encoding: "utf8", env: { ...process.env, CONFIG: "examples/seed-004-github-actions.json" } });
+
+  it("--help prints its usage, options and an example; an unknown option is refused with exit 2 and one line", () => {
+    const help = script(["--help"]);
+    expect(help.status).toBe(0);
+    expect(help.stdout).toMatch(/^github-variables: /);
+    expect(help.stdout).toContain("usage: npm run -s github-variables -- [outputs.json] [--service <name>]");
+    expect(help.stdout).toContain("--service <value>");
+    expect(help.stdout).toMatch(/examples:\n {2}CONFIG=/);
+    const unknown = script(["--sevice", "api"]);
+    expect(unknown.status).toBe(2);
+    expect(unknown.stderr.trim().split("\n")).toHaveLength(1);
+    expect(unknown.stderr).toMatch(/^github-variables: Unknown option '--sevice'/);
+  });
+
+  it("without outputs anywhere, says in one line where it looked and what to do (no stack trace)", () => {
+    const empty = mkdtempSync(join(tmpdir(), "no-outputs-"));
+    try {
+      const found = findOutputs("shop", undefined, empty);
+      expect(found).toEqual({ missing: expect.stringMatching(/^no outputs of shop found \(not in the sandbox, not in cdktf\.out\): deploy first/) });
+      expect(findOutputs("shop", join(empty, "outputs.json"), empty)).toEqual({ missing: expect.stringMatching(/outputs\.json does not exist/) });
+      const run = script([join(empty, "missing.json")]);
+      expect(run.status).toBe(1);
+      expect(run.stderr.trim().split("\n")).toHaveLength(1);
+    } finally {
+      rmSync(empty, { recursive: true, force: true });
     }
   });
 });

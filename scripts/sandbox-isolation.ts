@@ -56,9 +56,13 @@ function realDiff(): Promise<RunResult> {
   });
 }
 
-function sandbox(command: "up" | "down"): Promise<RunResult> {
-  return run("npm", ["run", `sandbox:${command}`], { env: baseEnv(), timeoutSeconds: STEP_TIMEOUT_SECONDS });
+/** `npm run sandbox:<command>`, with the default config unless another CONFIG is given. */
+function sandbox(command: "up" | "down", config?: string): Promise<RunResult> {
+  return run("npm", ["run", `sandbox:${command}`], { env: { ...baseEnv(), ...(config ? { CONFIG: config } : {}) }, timeoutSeconds: STEP_TIMEOUT_SECONDS });
 }
+
+/** Another config than the one the sandbox is brought up with: `up` must refuse it, `down` must not use it. */
+const OTHER_CONFIG = "examples/seed-004-github-actions.json";
 
 /** Every file under dir (symlinks not followed) with its mtime, size and content hash. */
 function snapshot(dir: string): Map<string, string> {
@@ -207,13 +211,20 @@ async function main(): Promise<void> {
     r = await realDiff();
     step("real cdktf diff (sandbox up)", r, [...realBackend(), ...unchanged("sandbox's cdktf.out", sandboxBefore, SANDBOX_OUT), ...sandboxBackend()]);
 
-    // 4. Sandbox down after the real command: destroys everything; cdktf.out/ not touched.
+    // 3b. Up again with another config while it is up: refused, naming the config it is up with.
+    r = await sandbox("up", OTHER_CONFIG);
+    step("sandbox:up with another config while up is refused", { ...r, code: r.code === 1 ? 0 : r.code || 1 }, [
+      ...((r.stdout + r.stderr).includes("the sandbox is up with config/default.json") ? [] : ["did not name the config the sandbox is up with"]),
+    ]);
+
+    // 4. Sandbox down after the real command, with CONFIG naming another file: destroys everything `up` created
+    // (from the config it remembers); cdktf.out/ not touched.
     realBefore = snapshot(REAL_OUT);
-    r = await sandbox("down");
+    r = await sandbox("down", OTHER_CONFIG);
     sandboxDown = true;
     const state = existsSync(SANDBOX_STATE) ? (JSON.parse(readFileSync(SANDBOX_STATE, "utf8")) as { resources?: unknown[] }) : undefined;
-    step("sandbox:down after a real command", r, [
-      ...(r.code === 0 && !r.stdout.includes("sandbox destroyed and moto stopped") ? ["did not report the sandbox destroyed"] : []),
+    step("sandbox:down (CONFIG names another file) after a real command", r, [
+      ...(r.code === 0 && !/sandbox of \S+ destroyed and moto stopped/.test(r.stdout) ? ["did not report the sandbox destroyed"] : []),
       ...(state?.resources?.length ? [`${state.resources.length} resources left in the sandbox's state`] : []),
       ...unchanged("cdktf.out/", realBefore, REAL_OUT),
       ...realBackend(),

@@ -8,7 +8,7 @@
  */
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { join, relative, resolve } from "node:path";
 import { startMoto, withMoto } from "./lib/moto";
 import { cdktfEnvironment, outputLines } from "./lib/cdktf-cli";
 import { requireTool, ROOT, SCRATCH, terraformEnv } from "./lib/tools";
@@ -21,6 +21,13 @@ const OUT_DIR = join(DIR, "cdktf.out");
 interface RunningMoto {
   pid: number;
   endpoint: string;
+  /** The config the sandbox was brought up with (CONFIG, resolved): `down` destroys what that config built. */
+  config?: string;
+}
+
+/** The config file `up` deploys: CONFIG, else the default, as a path from the checkout. */
+function configInUse(): string {
+  return relative(ROOT, resolve(ROOT, process.env.CONFIG ?? "config/default.json"));
 }
 
 function running(): RunningMoto | undefined {
@@ -34,8 +41,9 @@ function running(): RunningMoto | undefined {
   }
 }
 
-function cdktf(command: "deploy" | "destroy", endpoint: string): number {
+function cdktf(command: "deploy" | "destroy", endpoint: string, config: string): number {
   const env = cdktfEnvironment(withMoto(terraformEnv(), endpoint), Boolean(process.stdout.isTTY));
+  env.CONFIG = config;
   env.CONFIG__sandbox = "false"; // a real provider against moto's API, not the offline planning mode
   env.CONFIG__localStatePath = join(DIR, "terraform.tfstate");
   // `terraform providers lock` asks the registry, which an offline machine cannot reach.
@@ -46,16 +54,21 @@ function cdktf(command: "deploy" | "destroy", endpoint: string): number {
 
 async function up(): Promise<void> {
   mkdirSync(DIR, { recursive: true });
+  const config = configInUse();
   let moto = running();
+  if (moto?.config && moto.config !== config) {
+    console.error(`the sandbox is up with ${moto.config}: take it down first (npm run sandbox:down), then bring it up with ${config}`);
+    process.exit(1);
+  }
   if (!moto) {
     const started = await startMoto({ detached: true, logFile: openSync(join(DIR, "moto.log"), "a") });
-    moto = { pid: started.process.pid!, endpoint: started.endpoint };
+    moto = { pid: started.process.pid!, endpoint: started.endpoint, config };
     writeFileSync(MOTO_FILE, JSON.stringify(moto));
     console.log(`moto started on ${moto.endpoint} (pid ${moto.pid}, log ${join(DIR, "moto.log")})`);
   } else {
     console.log(`moto already running on ${moto.endpoint}`);
   }
-  const code = cdktf("deploy", moto.endpoint);
+  const code = cdktf("deploy", moto.endpoint, config);
   if (code !== 0) {
     console.error("cdktf deploy failed; `npm run sandbox:down` cleans up");
     process.exit(code);
@@ -76,15 +89,29 @@ function down(): void {
     rmSync(DIR, { recursive: true, force: true });
     return;
   }
-  const code = cdktf("destroy", moto.endpoint);
+  // What `up` deployed, whatever CONFIG says now.
+  const config = moto.config ?? configInUse();
+  const code = cdktf("destroy", moto.endpoint, config);
+  const left = resourcesInState();
   try {
     process.kill(-moto.pid, "SIGTERM");
   } catch {
     process.kill(moto.pid, "SIGTERM");
   }
   rmSync(MOTO_FILE, { force: true });
-  console.log(code === 0 ? "sandbox destroyed and moto stopped" : "destroy failed; moto stopped anyway (its state is gone with it)");
-  process.exit(code);
+  if (code === 0 && left === 0) {
+    console.log(`sandbox of ${config} destroyed and moto stopped`);
+    process.exit(0);
+  }
+  console.error(`destroy of the sandbox of ${config} failed (exit ${code}, ${left} resources left in its state); moto stopped anyway (what it held is gone with it)`);
+  process.exit(code || 1);
+}
+
+/** Resources in the sandbox's state file (0 when there is none). */
+function resourcesInState(): number {
+  const file = join(DIR, "terraform.tfstate");
+  if (!existsSync(file)) return 0;
+  return ((JSON.parse(readFileSync(file, "utf8")) as { resources?: Array<{ mode: string }> }).resources ?? []).filter((r) => r.mode === "managed").length;
 }
 
 requireTool("terraform", ["version"], "install Terraform >= 1.5 (https://developer.hashicorp.com/terraform/install) and put it on PATH");
