@@ -203,3 +203,12 @@ describe("a section that failed its own checks", () => {
     expect(error.split("\n")).toHaveLength(1);
   });
 });
+
+describe("$schema", () => {
+  it("is accepted at the top of a settings file (an editor's JSON Schema) and changes nothing", () => {
+    const plain = parseConfig(rawConfig());
+    const withSchema = parseConfig({ ...rawConfig(), $schema: "./config.schema.json" });
+    expect({ ...withSchema, $schema: undefined }).toEqual({ ...plain, $schema: undefined });
+    expect(() => parseConfig({ ...rawConfig(), network: { ...(rawConfig().network as object), $schema: "x" } })).toThrow(/network\.\$schema: is not a known setting/);
+  });
+});

@@ -52,4 +52,10 @@ describe("npm run synth (the precompiled app)", () => {
       rmSync(work, { recursive: true, force: true });
     }
   }, 30_000);
+
+  it("builds without a warning (a newcomer reads esbuild's warning as a failure)", () => {
+    const build = spawnSync(process.execPath, ["scripts/build.mjs", "--force"], { encoding: "utf8" });
+    expect(build.status, build.stderr).toBe(0);
+    expect(`${build.stdout}${build.stderr}`).not.toMatch(/WARNING|warning/);
+  }, 60_000);
 });

