@@ -212,3 +212,16 @@ describe("$schema", () => {
     expect(() => parseConfig({ ...rawConfig(), network: { ...(rawConfig().network as object), $schema: "x" } })).toThrow(/network\.\$schema: is not a known setting/);
   });
 });
+
+describe("an unknown setting", () => {
+  it("names the closest known one when there is one, at any depth", () => {
+    expect(errorFor({ service: { desiredCont: 2 } })).toBe("Invalid config: service.desiredCont: is not a known setting (did you mean service.desiredCount?)");
+    expect(errorFor({ network: { natGateway: "single" } })).toBe("Invalid config: network.natGateway: is not a known setting (did you mean network.natGateways?)");
+    expect(errorFor({ environments: [{ name: "production", loadBalancr: {} }] })).toMatch(/^Invalid config: environments\.0\.loadBalancr: is not a known setting \(did you mean environments\.0\.loadBalancer\?\)$/);
+    expect(errorFor({ appNam: "x" })).toMatch(/appNam: is not a known setting \(did you mean appName\?\)/);
+  });
+
+  it("points to the reference when nothing is close", () => {
+    expect(errorFor({ service: { zzzzzzzzzz: 1 } })).toBe("Invalid config: service.zzzzzzzzzz: is not a known setting (check the spelling against the README's config reference)");
+  });
+});

@@ -1,5 +1,6 @@
 import { readFileSync } from "node:fs";
 import { z } from "zod";
+import { closestSetting, settingsAt } from "./closest-setting";
 import { configSchema } from "./schema";
 
 export { SOURCE_KINDS } from "../delivery/sources/source-config";
@@ -30,7 +31,9 @@ export function parseConfig(raw: unknown): StackConfig {
   const issue = result.error.issues[0];
   if (issue.code === "unrecognized_keys") {
     const where = [...issue.path.map(String), issue.keys[0]].join(".");
-    throw new ConfigError(`Invalid config: ${where}: is not a known setting (check the spelling against the README's config reference)`);
+    const meant = closestSetting(issue.keys[0], settingsAt(configSchema, issue.path));
+    const hint = meant ? `did you mean ${[...issue.path.map(String), meant].join(".")}?` : "check the spelling against the README's config reference";
+    throw new ConfigError(`Invalid config: ${where}: is not a known setting (${hint})`);
   }
   const field = issue.path.length ? issue.path.map(String).join(".") : "(config)";
   const received = valueAt(raw, issue.path);
