@@ -225,3 +225,11 @@ describe("an unknown setting", () => {
     expect(errorFor({ service: { zzzzzzzzzz: 1 } })).toBe("Invalid config: service.zzzzzzzzzz: is not a known setting (check the spelling against the README's config reference)");
   });
 });
+
+describe("a value of the wrong type", () => {
+  it("says what is allowed there: the range of a number, the values of a choice, true or false", () => {
+    expect(errorFor({ service: { desiredCount: "2" } })).toMatch(/^Invalid config: service\.desiredCount: must be a whole number (from \d+ to \d+|of at least \d+) \(got "2"\)$/);
+    expect(errorFor({ network: { natGateways: 1 } })).toBe('Invalid config: network.natGateways: must be one of "one-per-az", "single", "none" (got 1)');
+    expect(errorFor({ accessLogs: { enabled: "yes" } })).toBe('Invalid config: accessLogs.enabled: must be true or false (got "yes")');
+  });
+});

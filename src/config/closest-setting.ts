@@ -21,8 +21,8 @@ function branches(node: JsonSchema, root: JsonSchema): JsonSchema[] {
   return [node, ...parts.flatMap((part) => branches(part, root))];
 }
 
-/** The setting names allowed at `path` of a settings file (the object that holds an unknown key). */
-export function settingsAt(schema: z.ZodType, path: ReadonlyArray<PropertyKey>): string[] {
+/** What the config's JSON Schema allows at `path` of a settings file: each schema that may apply there. */
+function schemasAt(schema: z.ZodType, path: ReadonlyArray<PropertyKey>): JsonSchema[] {
   const root = z.toJSONSchema(schema, { io: "input", unrepresentable: "any" }) as JsonSchema;
   let nodes = branches(root, root);
   for (const key of path) {
@@ -32,7 +32,30 @@ export function settingsAt(schema: z.ZodType, path: ReadonlyArray<PropertyKey>):
       return next ? branches(next, root) : [];
     });
   }
-  return [...new Set(nodes.flatMap((node) => Object.keys(node.properties ?? {})))];
+  return nodes;
+}
+
+/** The setting names allowed at `path` of a settings file (the object that holds an unknown key). */
+export function settingsAt(schema: z.ZodType, path: ReadonlyArray<PropertyKey>): string[] {
+  return [...new Set(schemasAt(schema, path).flatMap((node) => Object.keys(node.properties ?? {})))];
+}
+
+/** What may stand at `path`, in words: "a whole number from 1 to 10", "one of ...", "true or false". */
+export function allowedAt(schema: z.ZodType, path: ReadonlyArray<PropertyKey>): string | undefined {
+  for (const node of schemasAt(schema, path) as Array<JsonSchema & { type?: string; enum?: unknown[]; const?: unknown; minimum?: number; maximum?: number }>) {
+    if (node.enum) return `one of ${node.enum.map((v) => JSON.stringify(v)).join(", ")}`;
+    if (node.type === "boolean") return "true or false";
+    if (node.type === "integer" || node.type === "number") {
+      const kind = node.type === "integer" ? "a whole number" : "a number";
+      const lowest = node.minimum !== undefined && node.minimum > Number.MIN_SAFE_INTEGER ? node.minimum : undefined;
+      const highest = node.maximum !== undefined && node.maximum < Number.MAX_SAFE_INTEGER ? node.maximum : undefined;
+      if (lowest !== undefined && highest !== undefined) return `${kind} from ${lowest} to ${highest}`;
+      if (lowest !== undefined) return `${kind} of at least ${lowest}`;
+      if (highest !== undefined) return `${kind} of at most ${highest}`;
+      return kind;
+    }
+  }
+  return undefined;
 }
 
 /** Edit distance (insertions, deletions, substitutions), case-insensitive. */

@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import { z } from "zod";
-import { closestSetting, settingsAt } from "./closest-setting";
+import { allowedAt, closestSetting, settingsAt } from "./closest-setting";
 import { configSchema } from "./schema";
 
 export { SOURCE_KINDS } from "../delivery/sources/source-config";
@@ -44,7 +44,9 @@ export function parseConfig(raw: unknown): StackConfig {
   const secretLike = issue.path.some((key) => /token|secret|password/i.test(String(key)));
   // A bad key of a map (a service's name) is named by the path already.
   const shown = received === undefined || secretLike || issue.code === "invalid_key" ? "" : ` (got ${JSON.stringify(received)})`;
-  throw new ConfigError(`Invalid config: ${field}: ${describeIssue(issue)}${shown}`);
+  // A wrong type says what is allowed there (a range, the values), not only the type zod expected.
+  const allowed = issue.code === "invalid_type" ? allowedAt(configSchema, issue.path) : undefined;
+  throw new ConfigError(`Invalid config: ${field}: ${allowed ? `must be ${allowed}` : describeIssue(issue)}${shown}`);
 }
 
 function describeIssue(issue: z.core.$ZodIssue): string {
