@@ -15,7 +15,7 @@ import { Check, checkWiring, locate } from "./e2e/checks";
 import { checkNothingLeft } from "./e2e/leftovers";
 import { locateServices, servicesChecks } from "./e2e/services";
 import { destroyStack, localStateResources, StateResource } from "./e2e/state";
-import { motoClientConfig, startMoto, withMoto } from "./lib/moto";
+import { motoClientConfig, serverErrorLines, startMoto, withMoto } from "./lib/moto";
 import { endTier } from "./lib/tier-report";
 import { initArgs, requireTool, run, SCRATCH, synthesize, tail, terraformEnv } from "./lib/tools";
 
@@ -353,10 +353,7 @@ async function main(): Promise<void> {
   for (const o of outcomes) console.log(`${o.name.padEnd(70)}${o.seconds.toFixed(1).padStart(8)}  ${o.ok ? "ok" : "FAILED"}  ${o.note}`);
   console.log("checks:");
   for (const c of checks) console.log(`  ${c.ok ? "ok    " : "FAILED"} ${c.name}${c.detail ? ` — ${c.detail}` : ""}`);
-  for (const r of results) {
-    console.log(`${r.label || "default stack"}: moto's 500 answers, dropped connections and replayed answers:${r.serverErrors.length ? "" : " none"}`);
-    for (const line of r.serverErrors) console.log(`  ${line}`);
-  }
+  for (const r of results) for (const line of serverErrorLines(r.serverErrors, r.label || "default stack")) console.log(line);
   endTier([...outcomes.map((o) => ({ name: `day 2: ${o.name}`, ok: o.ok, detail: o.note })), ...checks.map((c) => ({ name: `day 2: ${c.name}`, ok: c.ok, detail: c.detail }))]);
 }
 

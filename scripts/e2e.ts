@@ -20,7 +20,7 @@ import { destroyStack, failedResources, localStateResources, StateResource } fro
 import { CreateSecretCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import { PutParameterCommand, SSMClient } from "@aws-sdk/client-ssm";
 import { loadConfig, StackConfig } from "../src/config";
-import { motoClientConfig, repeatedRequests, startMoto, withMoto } from "./lib/moto";
+import { motoClientConfig, repeatedRequests, serverErrorLines, startMoto, withMoto } from "./lib/moto";
 import { concurrency, inPool } from "./lib/pool";
 import { initArgs, requireTool, run, RunResult, SCRATCH, synthesize, tail, terraformEnv } from "./lib/tools";
 import { endTier, oneLine, TierCheck } from "./lib/tier-report";
@@ -210,9 +210,8 @@ function report(config: string, r: StackResult, seconds: number, serverErrors: s
   for (const c of r.checks) console.log(`  ${c.ok ? "ok    " : "FAILED"} ${c.name}${c.detail ? ` — ${c.detail}` : ""}`);
   console.log("not applied:" + (r.notApplied.length ? "" : " none"));
   for (const f of r.notApplied) console.log(`  ${f.address}: ${f.reason}`);
-  // moto's own failures (the launcher logs each): a create answered 500 after it was made is what a retry repeats.
-  console.log("moto's 500 answers, dropped connections and replayed answers:" + (serverErrors.length ? "" : " none"));
-  for (const line of serverErrors) console.log(`  ${line}`);
+  // What the launcher saw go wrong (a dropped connection is what makes the provider's SDK send a call again).
+  for (const line of serverErrorLines(serverErrors)) console.log(line);
   console.log("requests moto answered with success and then received again:" + (repeated.length ? "" : " none"));
   for (const line of repeated) console.log(`  ${line}`);
   return [

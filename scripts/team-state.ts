@@ -17,7 +17,7 @@ import { loadConfig } from "../src/config";
 import type { Check } from "./e2e/checks";
 import { checkNothingLeft } from "./e2e/leftovers";
 import { destroyStack, StateResource, stateResources } from "./e2e/state";
-import { motoClientConfig, startMoto, withMoto } from "./lib/moto";
+import { motoClientConfig, serverErrorLines, startMoto, withMoto } from "./lib/moto";
 import { endTier } from "./lib/tier-report";
 import { pluginDir, requireTool, run, RunResult, SCRATCH, synthesize, tail, terraformEnv } from "./lib/tools";
 
@@ -214,8 +214,7 @@ async function main(): Promise<void> {
     moto.stop();
   }
   console.log(`team state: ${((Date.now() - started) / 1000).toFixed(0)} s wall clock`);
-  console.log("moto's 500 answers, dropped connections and replayed answers:" + (moto.serverErrors.length ? "" : " none"));
-  for (const line of moto.serverErrors) console.log(`  ${line}`);
+  for (const line of serverErrorLines(moto.serverErrors)) console.log(line);
   endTier(outcomes.map((o) => ({ ...o, name: `team state: ${o.name}` })));
 }
 

@@ -69,7 +69,7 @@ export async function startMoto(options: { detached?: boolean; logFile?: number;
   });
   const corrections: string[] = [];
   const serverErrors: string[] = [];
-  // Start-up output only (for a failed start); after that, werkzeug's request lines are dropped.
+  // Start-up output only (for a failed start); later errors are kept in serverErrors.
   let output = "";
   const keep = (chunk: Buffer) => {
     if (output.length < 20_000) output += chunk;
@@ -142,6 +142,11 @@ export function withMoto(env: NodeJS.ProcessEnv, endpoint: string): NodeJS.Proce
 /** How an AWS SDK client reaches moto: its endpoint, the stack's region and test credentials. */
 export function motoClientConfig(region: string, endpoint: string) {
   return { region, endpoint, credentials: { accessKeyId: "test", secretAccessKey: "test" } };
+}
+
+/** How a report shows a moto's serverErrors: a heading (with `label`, when several motos report together) and a line each. */
+export function serverErrorLines(serverErrors: readonly string[], label = ""): string[] {
+  return [`${label ? `${label}: ` : ""}moto's 500 answers, dropped connections and replayed answers:${serverErrors.length ? "" : " none"}`, ...serverErrors.map((line) => `  ${line}`)];
 }
 
 /**

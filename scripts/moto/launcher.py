@@ -670,8 +670,8 @@ CORRECTIONS.append(
 
 class Corrected:
     """
-    WSGI wrapper around moto's app: one request at a time, the CodeStar stand-in, the JSON timestamp
-    rewrite, and a line on stderr for every answer of 500 or more (the action and moto's reason).
+    WSGI wrapper around moto's app: one request at a time, a retried call answered as before, the CodeStar
+    stand-in, the JSON timestamp rewrite, and a line on stderr for every answer of 500 or more and every replay.
     """
 
     def __init__(self, app: Any) -> None:
@@ -682,20 +682,14 @@ class Corrected:
         self.answered: "OrderedDict[str, tuple[str, list[tuple[str, str]], bytes]]" = OrderedDict()
 
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Any:
-        captured: dict[str, Any] = {}
-
-        def capture(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Callable[[bytes], None]:
-            captured["status"], captured["headers"] = status, headers
-            return lambda _data: None
-
+        captured, capture = _capturing()
         # The request body is read once here, so a failure can name its action (Query APIs carry it in the body).
         # A chunked body (no Content-Length) is left to moto as it came.
         request = b""
         if environ.get("CONTENT_LENGTH"):
             request = environ["wsgi.input"].read(int(environ["CONTENT_LENGTH"]))
             environ["wsgi.input"] = io.BytesIO(request)
-        action = environ.get("HTTP_X_AMZ_TARGET") or _query_action(environ.get("QUERY_STRING", "") + "&" + request.decode("utf8", "replace"))
-        action = action or f'{environ.get("REQUEST_METHOD")} {environ.get("PATH_INFO", "")}'
+        action = _action_of(environ, request)
         invocation = environ.get("HTTP_AMZ_SDK_INVOCATION_ID", "")
         attempt = environ.get("HTTP_AMZ_SDK_REQUEST", "").split(";")[0]
         # The whole answer is made under the lock, body included: moto builds some bodies lazily.
@@ -737,12 +731,7 @@ class Corrected:
         if not target.startswith(JSON_TIMESTAMP_TARGETS):
             return self.app(environ, start_response)
 
-        captured: dict[str, Any] = {}
-
-        def capture(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Callable[[bytes], None]:
-            captured["status"], captured["headers"] = status, headers
-            return lambda _data: None
-
+        captured, capture = _capturing()
         raw = b"".join(self.app(environ, capture))
         try:
             raw = json.dumps(_epoch(json.loads(raw))).encode()
@@ -767,8 +756,7 @@ CORRECTIONS.append(
     (
         "one-request-at-a-time",
         "every request is answered under one lock: moto's backends are dicts and lists without locks, and its threaded "
-        "server let concurrent requests race (a create answered 500 after it was made, so the provider sent it again: "
-        "RouteAlreadyExists, DeploymentGroupAlreadyExists; rules lost while others in the group were revoked)",
+        "server let concurrent requests race (a security group lost a rule while others in it were revoked)",
     )
 )
 
@@ -778,9 +766,21 @@ REQUEST_LOG = os.environ.get("MOTO_REQUEST_LOG")
 REQUEST_LOG_LOCK = threading.Lock()
 
 
-def _query_action(query: str) -> str:
-    match = re.search(r"(?:^|&)Action=([A-Za-z0-9]+)", query)
-    return match.group(1) if match else ""
+def _capturing() -> tuple[dict[str, Any], Callable[..., Callable[[bytes], None]]]:
+    """A start_response that keeps the status and headers, for an answer written later (or again)."""
+    captured: dict[str, Any] = {}
+
+    def capture(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Callable[[bytes], None]:
+        captured["status"], captured["headers"] = status, headers
+        return lambda _data: None
+
+    return captured, capture
+
+
+def _action_of(environ: dict[str, Any], body: bytes) -> str:
+    """The API action a request asks for: its JSON target, else a Query API's Action (URL or body), else method and path."""
+    match = re.search(r"(?:^|&)Action=([A-Za-z0-9]+)", environ.get("QUERY_STRING", "") + "&" + body.decode("utf8", "replace"))
+    return environ.get("HTTP_X_AMZ_TARGET") or (match.group(1) if match else f'{environ.get("REQUEST_METHOD")} {environ.get("PATH_INFO", "")}')
 
 
 def _region_of(authorization: str) -> str:
@@ -805,8 +805,7 @@ class OneRequestPerConnection(WSGIRequestHandler):
         # been carried out, and a client that retries sends it again. Said on stderr, so reports show it.
         environ = environ or {}
         body = environ["wsgi.input"].getvalue() if isinstance(environ.get("wsgi.input"), io.BytesIO) else b""
-        action = environ.get("HTTP_X_AMZ_TARGET") or _query_action(body.decode("utf8", "replace")) or environ.get("PATH_INFO", "")
-        print(f"Error on request: connection dropped while answering {action}: {error!r}", file=sys.stderr, flush=True)
+        print(f"Error on request: connection dropped while answering {_action_of(environ, body)}: {error!r}", file=sys.stderr, flush=True)
 
 
 def main() -> None:
